@@ -1,0 +1,33 @@
+"""Named checks: pure functions from a `ClusterState` (+ params + args) to a `CheckResult` with a
+one-line message and, when not passed, the exact fix; plus settle evaluation and reports."""
+
+from .context import discover_user_namespaces
+from .platform import PlatformGuess, detect_platform, platform_guess
+from .registry import CHECKS, get_check, run_check
+from .report import Report, ReportGroup, format_report, preflight, verify, wants_ascii
+from .result import Check, CheckResult
+from .settle import SettleReport, evaluate_settle
+
+# Param discoverers a runbook names in `discover:`: state -> the param's value.
+DISCOVERERS = {"user-namespaces": discover_user_namespaces}
+
+__all__ = [
+    "CHECKS",
+    "DISCOVERERS",
+    "Check",
+    "CheckResult",
+    "PlatformGuess",
+    "Report",
+    "ReportGroup",
+    "SettleReport",
+    "detect_platform",
+    "discover_user_namespaces",
+    "evaluate_settle",
+    "format_report",
+    "get_check",
+    "platform_guess",
+    "preflight",
+    "run_check",
+    "verify",
+    "wants_ascii",
+]

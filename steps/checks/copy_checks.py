@@ -1,0 +1,59 @@
+"""Checks on command output the runbook captured, rather than on cluster state."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from typing import Any
+
+from ..cluster.state import ClusterState
+from .context import model_namespace
+from .result import CheckResult, fail, ok, warn
+
+_WC_LINE = re.compile(r"^\s*(\d+)\s+(.+?)\s*$")
+MAX_DETAILS = 20
+
+
+def parse_wc_listing(listing: str) -> dict[str, int]:
+    """`find DIR -type f -exec wc -c {} +` -> {path below DIR: bytes}.
+
+    wc adds a `N total` line per batch of files; the volume's own directory (the first path
+    component) is dropped so the two sides compare.
+    """
+    sizes: dict[str, int] = {}
+    for line in listing.splitlines():
+        match = _WC_LINE.match(line)
+        if not match or match.group(2) == "total":
+            continue
+        parts = match.group(2).lstrip("/").split("/", 1)
+        sizes[parts[1] if len(parts) > 1 else parts[0]] = int(match.group(1))
+    return sizes
+
+
+def volume_copy_matches(
+    state: ClusterState, params: Mapping[str, Any], source: str, destination: str
+) -> CheckResult:
+    before, after = parse_wc_listing(source), parse_wc_listing(destination)
+    pod = f"kubectl -n {model_namespace(params, state)} exec minio-migration --"
+    copy = f"{pod} cp -rfpT /data-source/ /data-destination/"
+    if not before:
+        return warn(
+            "the source listing holds no file: nothing to compare (an empty MinIO?)",
+            f"# if data was expected:\n{copy}",
+        )
+    missing = sorted(path for path in before if path not in after)
+    differ = sorted(path for path in before if path in after and after[path] != before[path])
+    if missing or differ:
+        details = [f"missing: {p}" for p in missing] + [
+            f"{p}: {before[p]} bytes, copy has {after[p]}" for p in differ
+        ]
+        shown = details[:MAX_DETAILS] + (
+            [f"... and {len(details) - MAX_DETAILS} more"] if len(details) > MAX_DETAILS else []
+        )
+        return fail(
+            f"{len(missing)} of {len(before)} file(s) missing, {len(differ)} with another size in the copy",
+            f"{copy}\n{pod} sync",
+            shown,
+        )
+    total = sum(before.values())
+    return ok(f"all {len(before)} file(s), {total} bytes, copied with their sizes")

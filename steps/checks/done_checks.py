@@ -1,0 +1,116 @@
+"""Already-done checks: the runbook asks them before a step, and offers a step whose checks all
+pass as "already done" instead of running it again. Each takes arguments from the runbook.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from typing import Any
+
+from ..cluster.state import ClusterState
+from .context import config_value, model_name, relation_present
+from .pods import parse_selector, restart_commands, running_sidecar_pods
+from .result import CheckResult, fail, ok
+
+Params = Mapping[str, Any]
+
+
+def app_absent(state: ClusterState, params: Params, app: str) -> CheckResult:
+    if state.model is None:
+        return fail(
+            "no Juju status was read, so it cannot be told", f"juju status -m {model_name(params, state)}"
+        )
+    if state.app(app) is not None:
+        return fail(
+            f"{app} is deployed", f"juju remove-application -m {model_name(params, state)} --no-prompt {app}"
+        )
+    return ok(f"{app} is not deployed")
+
+
+def app_present(state: ClusterState, params: Params, app: str) -> CheckResult:
+    found = state.app(app)
+    if found is None:
+        return fail(f"{app} is not deployed", f"juju deploy -m {model_name(params, state)} {app} --trust")
+    return ok(f"{app} is deployed ({found.charm} {found.channel})".replace(" )", ")"))
+
+
+def app_on_channel(state: ClusterState, params: Params, app: str, channel: str) -> CheckResult:
+    found = state.app(app)
+    model = model_name(params, state)
+    if found is None:
+        return fail(f"{app} is not deployed", f"juju deploy -m {model} {app} --channel {channel} --trust")
+    if found.channel != channel:
+        return fail(
+            f"{app} is on {found.channel or 'no channel'}, not {channel}",
+            f"juju refresh -m {model} {app} --channel {channel}",
+        )
+    return ok(f"{app} is on {channel}")
+
+
+def app_config(state: ClusterState, params: Params, app: str, key: str, value: str) -> CheckResult:
+    found = state.app(app)
+    model = model_name(params, state)
+    setting = f"juju config -m {model} {app} {key}={value}"
+    if found is None:
+        return fail(f"{app} is not deployed", setting)
+    current = config_value(found, key)
+    if current is None:
+        return fail(
+            f"{app}'s {key} was not read",
+            f"juju config -m {model} {app} {key}  # shows it; to set it: {setting}",
+        )
+    if current != value:
+        return fail(f"{app} has {key}={current}, not {value}", setting)
+    return ok(f"{app} has {key}={value}")
+
+
+def relation_check(
+    state: ClusterState,
+    params: Params,
+    app: str,
+    endpoint: str,
+    other_app: str,
+    other_endpoint: str | None = None,
+) -> CheckResult:
+    wanted = f"{app}:{endpoint} {other_app}{':' + other_endpoint if other_endpoint else ''}"
+    if relation_present(state, app, endpoint, other_app, other_endpoint):
+        return ok(f"{wanted} related")
+    missing = [a for a in (app, other_app) if state.app(a) is None]
+    detail = f" ({', '.join(missing)} not deployed)" if missing else ""
+    return fail(f"{wanted} not related{detail}", f"juju integrate -m {model_name(params, state)} {wanted}")
+
+
+def configmap_value(
+    state: ClusterState, params: Params, namespace: str, name: str, key: str, value: str
+) -> CheckResult:
+    found = state.find("ConfigMap", name, namespace)
+    data = json.dumps({"data": {key: value}}, separators=(",", ":"))
+    patch = f"kubectl -n {namespace} patch configmap {name} --type merge --patch '{data}'"
+    if found is None:
+        return fail(f"ConfigMap {namespace}/{name} was not read (or does not exist)", patch)
+    current = (found.raw.get("data") or {}).get(key)
+    if current != value:
+        shown = "not set" if current is None else f'"{current}"'
+        return fail(f'{namespace}/{name} {key} is {shown}, not "{value}"', patch)
+    return ok(f'{namespace}/{name} {key} is "{value}"')
+
+
+def no_sidecar_pods(
+    state: ClusterState, params: Params, namespace: str, selector: str | None = None
+) -> CheckResult:
+    try:
+        parse_selector(selector or "")
+    except ValueError as exc:
+        return fail(str(exc), "use equality selectors: key=value,key2=value2")
+    pods = running_sidecar_pods(state, [namespace], selector)
+    where = f"{namespace}{' (' + selector + ')' if selector else ''}"
+    if pods:
+        fix = (
+            f"kubectl delete pod -n {namespace} -l {selector}"
+            if selector
+            else "\n".join(restart_commands(pods))
+        )
+        names = [f"{p.namespace}/{p.name}" for p in pods]
+        return fail(f"{len(pods)} pod(s) with an istio-proxy sidecar in {where}", fix, names)
+    return ok(f"no sidecar left in {where}")

@@ -1,0 +1,44 @@
+"""The sandbox source: the same read commands as a dump, answered by the sandbox's emulators
+in-process (`steps.sandbox.run`), and parsed by the same parsers.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from pathlib import Path
+
+from ...errors import BadInput
+from ..state import ClusterState
+from .capture import run_reads, state_from_runs
+
+# steps.sandbox.run(argv, sandbox_dir, env=None) -> (exit code, stdout, stderr)
+SandboxRun = Callable[..., tuple[int, bytes, bytes]]
+
+
+def _sandbox_run() -> SandboxRun:
+    try:
+        from ... import sandbox
+    except ImportError as exc:
+        raise BadInput(f"the rehearsal sandbox is not available in this install ({exc})") from None
+    return sandbox.run
+
+
+def read_sandbox(
+    sandbox_dir: str | Path,
+    model: str = "kubeflow",
+    *,
+    run: SandboxRun | None = None,
+    env: Mapping[str, str] | None = None,
+    scenario: str = "",
+) -> ClusterState:
+    directory = Path(sandbox_dir)
+    call = run or _sandbox_run()
+
+    def runner(argv: Sequence[str]) -> tuple[int, bytes, bytes]:
+        try:
+            return call(list(argv), directory, env)
+        except Exception as exc:  # an emulator bug is one failed read, not a crashed app
+            return 1, b"", f"sandbox: {type(exc).__name__}: {exc}".encode()
+
+    runs = list(run_reads(runner, model))
+    return state_from_runs(runs, f"sandbox:{scenario or directory.name}")

@@ -1,0 +1,266 @@
+"""Start or resume a session: everything a front end needs before the engine runs.
+
+Both front ends (the app and plain mode) call `start` or `resume`; tests and scripts do too. Bad
+input is found before a session directory exists, so a typo leaves nothing behind.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from . import __version__, registry, secret_store
+from . import events as ev
+from . import params as params_mod
+from . import plan as plan_mod
+from . import session as session_mod
+from .argvfmt import format_argv
+from .cluster.state import ClusterState
+from .engine import Engine, EngineOptions, Listener
+from .errors import BadInput
+from .journal import JournalWriter
+from .journal import read as read_journal
+from .journal import repair as repair_journal
+from .redact import Redactor
+from .targets import FilesTarget, LiveTarget, SandboxTarget, Target
+from .view import SessionView
+
+FAULT_KINDS = ("fail-once", "fail", "hang")
+
+
+@dataclass
+class TargetRequest:
+    kind: str = "sandbox"  # sandbox | live | files
+    scenario: str = ""
+    speed: float = 1.0
+    faults: Sequence[tuple[str, str]] = ()
+    directory: str = ""
+    context: str | None = None
+
+
+@dataclass
+class RunRequest:
+    runbook: str
+    runbook_file: str | None = None
+    given: dict[str, Any] = field(default_factory=dict)
+    target: TargetRequest = field(default_factory=TargetRequest)
+    yes: bool = False
+    settle_timeout: float | None = None
+
+
+@dataclass
+class Launched:
+    session_id: str
+    directory: Path
+    plan: plan_mod.Plan
+    engine: Engine
+    view: SessionView
+    journal: JournalWriter
+    lock: session_mod.SessionLock
+    target: Target
+    notices: list[str] = field(default_factory=list)
+
+    def close(self) -> None:
+        self.journal.close()
+        self.lock.release()
+
+
+def parse_faults(specs: Sequence[str]) -> list[tuple[str, str]]:
+    out = []
+    for spec in specs:
+        step, sep, kind = spec.rpartition(":")
+        if not sep or not step or kind not in FAULT_KINDS:
+            raise BadInput(f"--fault {spec!r}: expected STEP:KIND with KIND one of {', '.join(FAULT_KINDS)}")
+        out.append((step, kind))
+    return out
+
+
+def make_target(req: TargetRequest, session_dir: Path | None, model: str) -> Target:
+    if req.kind == "sandbox":
+        from . import sandbox
+
+        scenario = req.scenario or sandbox.DEFAULT_SCENARIO
+        if scenario not in sandbox.SCENARIOS:
+            raise BadInput(f"no sandbox scenario {scenario!r}; choose one of: {', '.join(sandbox.SCENARIOS)}")
+        if req.speed < 0:
+            raise BadInput(f"--speed {req.speed}: must be 0 (instant) or more")
+        directory = (session_dir or Path(".")) / "sandbox"
+        return SandboxTarget(directory=directory, scenario=scenario, model=model, speed=req.speed,
+                             faults=tuple(req.faults))
+    if req.kind == "live":
+        return LiveTarget(model=model, context=req.context)
+    if req.kind == "files":
+        directory = Path(req.directory)
+        if not directory.is_dir():
+            raise BadInput(f"--from-files {req.directory}: not a directory")
+        return FilesTarget(directory=directory, model=model)
+    raise BadInput(f"unknown target {req.kind!r}")
+
+
+def _discover(runbook, given: dict[str, Any], state: ClusterState | None) -> tuple[dict[str, Any], list[str]]:
+    """Fill params the operator left out from the cluster: user namespaces, the platform."""
+    from . import checks
+
+    out = dict(given)
+    notes: list[str] = []
+    if state is None:
+        return out, notes
+    for param in runbook.params:
+        if param.name in given or not param.discover:
+            continue
+        discoverer = getattr(checks, "DISCOVERERS", {}).get(param.discover)
+        if discoverer is None:
+            continue
+        value = discoverer(state)
+        if value:
+            out[param.name] = value
+            shown = ",".join(value) if isinstance(value, list) else value
+            notes.append(f"{param.name} discovered from the cluster: {shown}")
+    platform = runbook.param("platform")
+    if platform is not None and "platform" not in given:
+        detected = checks.detect_platform(state) if hasattr(checks, "detect_platform") else None
+        if detected and (not platform.choices or detected in platform.choices):
+            out["platform"] = detected
+            notes.append(f"platform detected: {detected} (pass --platform to choose another)")
+    return out, notes
+
+
+def outline(plan: plan_mod.Plan) -> list[dict[str, Any]]:
+    return [
+        {
+            "id": phase.id,
+            "title": phase.title,
+            "steps": [
+                {
+                    "id": s.id,
+                    "title": s.title,
+                    "destructive": s.destructive,
+                    "commands": [format_argv(c.argv) for c in s.commands]
+                    + ([f"… computed at run time by {s.generate}"] if s.generate else []),
+                }
+                for s in phase.steps
+            ],
+        }
+        for phase in plan.phases
+    ]
+
+
+def start(req: RunRequest, *, listener: Listener | None = None, options: EngineOptions | None = None,
+          read_state: bool = True) -> Launched:
+    """Validate, create the session, prepare the target, plan, journal the start, lock."""
+    runbook = registry.find(req.runbook, runbook_file=req.runbook_file)
+    params_mod.resolve(runbook, req.given)  # bad params stop here, before anything exists
+    model = str(req.given.get("model") or (runbook.param("model").default if runbook.param("model") else "kubeflow"))
+    if req.target.kind == "files":
+        raise BadInput("--from-files is read-only analysis: use `cairn check --from-files DIR` or `cairn plan`")
+    make_target(req.target, None, model)  # validates scenario and speed before a directory exists
+
+    session_id, directory = session_mod.create()
+    lock = session_mod.SessionLock(directory)
+    lock.acquire()
+    target = make_target(req.target, directory, model)
+    if isinstance(target, SandboxTarget):
+        target.create()
+    state = None
+    notices: list[str] = []
+    if read_state:
+        try:
+            state = target.read_state()
+        except Exception as exc:  # noqa: BLE001 - discovery is a convenience
+            notices.append(f"could not read the cluster for discovery: {exc}")
+    given, notes = _discover(runbook, dict(req.given), state)
+    notices.extend(notes)
+    values = params_mod.resolve(runbook, given)
+    plan = plan_mod.resolve(runbook, values)
+
+    secret_values = [str(values.params[p.name]) for p in runbook.params if p.secret and values.params.get(p.name)]
+    journal = JournalWriter(directory / "journal.jsonl", Redactor(secret_values))
+    started = ev.SessionStarted(
+        session_id=session_id, runbook=runbook.id, runbook_title=runbook.title,
+        runbook_file=str(Path(req.runbook_file).resolve()) if req.runbook_file else "",
+        params=values.as_dict(), target=target.describe(), operator=session_mod.operator(),
+        host=session_mod.hostname(), cairn_version=__version__, yes=req.yes, outline=outline(plan),
+    )
+    journal.write(started)
+    view = SessionView.build([started])
+    for text in notices:
+        note = ev.Notice(level="info", text=text)
+        journal.write(note)
+        view.apply(note)
+    engine = Engine(plan, directory, journal, target, listener=listener,
+                    options=options or EngineOptions(yes=req.yes, settle_timeout=req.settle_timeout),
+                    resume_view=view)
+    engine.last_state = state
+    return Launched(session_id, directory, plan, engine, view, journal, lock, target, notices)
+
+
+def plan_from_journal(started: ev.SessionStarted) -> plan_mod.Plan:
+    runbook = registry.find(started.runbook, runbook_file=started.runbook_file or None)
+    given = {k: v for k, v in started.params.items() if k != "channels"}
+    channels = started.params.get("channels") or {}
+    values = params_mod.resolve(runbook, given)
+    values = params_mod.Values(params=values.params, channels={**values.channels, **channels},
+                               derived=values.derived, overridden=values.overridden)
+    plan = plan_mod.resolve(runbook, values)
+    planned = [s["id"] for phase in started.outline for s in phase["steps"]]
+    if planned != [s.id for s in plan.steps()]:
+        raise BadInput(
+            f"runbook {runbook.id} changed since session {started.session_id} started (its steps differ); "
+            "resume it with the Cairn and runbook it started with"
+        )
+    return plan
+
+
+def resume(session_id: str | None, *, listener: Listener | None = None,
+           options: EngineOptions | None = None, yes: bool | None = None) -> Launched:
+    """Take a session over again: lock it, reload the journal, re-attach what still runs."""
+    sid, directory = session_mod.find(session_id)
+    lock = session_mod.SessionLock(directory)
+    lock.acquire()
+    try:
+        journal_path = directory / "journal.jsonl"
+        result = read_journal(journal_path)
+        repair_journal(journal_path, result)
+        started = result.events[0]
+        assert isinstance(started, ev.SessionStarted)
+        view = SessionView.build(result.events)
+        if view.finished is not None and view.finished.outcome == "succeeded":
+            raise BadInput(f"session {sid} already finished ({view.finished.outcome}); "
+                           f"`cairn export {sid}` writes its record")
+        plan = plan_from_journal(started)
+        model = str(started.params.get("model") or "kubeflow")
+        target_info = started.target
+        req = TargetRequest(kind=target_info.get("kind", "sandbox"), scenario=target_info.get("scenario", ""),
+                            speed=float(target_info.get("speed", 1.0)), context=target_info.get("context") or None,
+                            directory=target_info.get("directory", ""))
+        target = make_target(req, directory, model)
+        secrets = secret_store.load(sid)
+        secret_names = {name for s in view.steps.values() for name, v in s.captured.items() if v == "[redacted]"}
+        journal = JournalWriter(journal_path, Redactor(list(secrets.values())))
+    except BaseException:
+        lock.release()
+        raise
+    notices = list(result.warnings)
+    missing = sorted(secret_names - set(secrets))
+    if missing:
+        notices.append(f"secret values {', '.join(missing)} are no longer stored (reboot or logout); "
+                       "steps that need them will fail and can be skipped or re-run from their capture")
+    took = lock.took_over.describe() + " (no longer running)" if lock.took_over else ""
+    resumed = ev.SessionResumed(pid=os.getpid(), host=session_mod.hostname(), operator=session_mod.operator(),
+                                took_over_from=took)
+    journal.write(resumed)
+    view.apply(resumed)
+    for text in notices:
+        note = ev.Notice(level="warning", text=text)
+        journal.write(note)
+        view.apply(note)
+    opts = options or EngineOptions(yes=started.yes if yes is None else yes)
+    engine = Engine(plan, directory, journal, target, listener=listener, options=opts, resume_view=view,
+                    captured=secrets, secret_names=secret_names & set(secrets))
+    if took:
+        notices.insert(0, f"took over the session lock from {took}")
+    return Launched(sid, directory, plan, engine, view, journal, lock, target, notices)
+

@@ -1,0 +1,133 @@
+"""Redaction: secrets never reach the journal, the command output files or an export.
+
+Stdlib only, because the command supervisor (`supervise.py`) imports this file directly in a bare
+`python -I -S` for speed. Two kinds of secret are caught:
+- known values: anything the runbook marks secret (captured MinIO keys, secret params), in plain
+  form and base64-encoded (how Kubernetes Secrets hold them);
+- known shapes: bearer tokens, passwords in URLs, `key: value` / `key=value` pairs whose key names
+  a secret, and every value of a Kubernetes Secret's `data`/`stringData` (YAML or JSON) — tracked
+  across lines, since `kubectl get secret -o yaml` spreads one Secret over many.
+"""
+
+from __future__ import annotations
+
+import base64
+import re
+from collections.abc import Iterable
+
+REDACTED = "[redacted]"
+# Known values shorter than this are not searched for in output: a short "secret" such as MinIO's
+# default access key `minio` is also an application name, and hiding every occurrence would make
+# the record unreadable (and corrupt names captured from output). Cairn still never shows such a
+# value itself: argv displays and the journal use [redacted] for every captured secret.
+MIN_SECRET_LEN = 8
+
+_SECRET_KEY = (
+    r"(?:[A-Za-z0-9_.-]*(?:secret[-_]?key|access[-_]?key|password|passwd|token|api[-_]?key|private[-_]?key"
+    r"|client[-_]?secret|credentials?)[A-Za-z0-9_.-]*)"
+)
+_SHAPES = [
+    # Authorization: Bearer abc… / bearer tokens anywhere
+    (re.compile(r"(?i)(\bbearer\s+)[A-Za-z0-9._~+/=-]{8,}"), r"\1" + REDACTED),
+    # scheme://user:password@host
+    (re.compile(r"(\b[a-zA-Z][a-zA-Z0-9+.-]*://[^/\s:@]+:)[^@\s/]+(@)"), r"\1" + REDACTED + r"\2"),
+    # "secret-key": "value"  /  secret-key: value  /  secret-key=value  /  --password value? (flag form)
+    (re.compile(rf'(?i)("{_SECRET_KEY}"\s*:\s*")[^"]*(")'), r"\1" + REDACTED + r"\2"),
+    (re.compile(rf"(?i)((?<![\w-]){_SECRET_KEY}\s*[=:]\s*)(?![\s\"']*\[redacted\])(\"[^\"]*\"|'[^']*'|[^\s,;\"'{{}}\[\]]+)"),
+     r"\1" + REDACTED),
+]
+
+# A Secret's data block: `data:` / `stringData:` in YAML, `"data": {` in JSON.
+_YAML_DATA = re.compile(r"^(\s*)(data|stringData):\s*$")
+_YAML_ITEM = re.compile(r"^(\s*)([^\s:#][^:]*):\s*(.*)$")
+_JSON_DATA = re.compile(r'^\s*"(data|stringData)"\s*:\s*\{\s*$')
+_JSON_ITEM = re.compile(r'^(\s*"[^"]*"\s*:\s*)"[^"]*"(,?)\s*$')
+_JSON_DATA_INLINE = re.compile(r'("(?:data|stringData)"\s*:\s*\{)([^{}]*)(\})')
+_JSON_INLINE_VALUE = re.compile(r'("[^"]*"\s*:\s*)"[^"]*"')
+_KIND_SECRET = re.compile(r'(?m)^\s*"?kind"?\s*:\s*"?Secret"?\s*,?\s*$|"kind"\s*:\s*"Secret"')
+
+
+def _variants(value: str) -> set[str]:
+    out = {value}
+    raw = value.encode()
+    out.add(base64.b64encode(raw).decode())
+    return {v for v in out if len(v) >= MIN_SECRET_LEN}
+
+
+class Redactor:
+    """A line filter. Feed whole lines (with their newline) in order; state spans lines."""
+
+    def __init__(self, secrets: Iterable[str] = ()):
+        self._values: set[str] = set()
+        self._value_re: re.Pattern[str] | None = None
+        self._yaml_indent: int | None = None  # inside a YAML data: block at this indent
+        self._json_depth = 0  # inside a JSON "data": { block
+        self._secret_seen = False  # a Secret object is in this stream; arm data-block tracking
+        self.add(secrets)
+
+    def add(self, secrets: Iterable[str]) -> None:
+        for s in secrets:
+            if s and len(s) >= MIN_SECRET_LEN:
+                self._values |= _variants(s)
+        if self._values:
+            ordered = sorted(self._values, key=len, reverse=True)
+            self._value_re = re.compile("|".join(re.escape(v) for v in ordered))
+
+    @property
+    def secrets(self) -> frozenset[str]:
+        return frozenset(self._values)
+
+    def text(self, text: str) -> str:
+        """Redact a whole text (many lines); the data-block state carries over between calls."""
+        if not text:
+            return text
+        if _KIND_SECRET.search(text):
+            self._secret_seen = True
+        if not (self._secret_seen or self._yaml_indent is not None or self._json_depth):
+            return self._flat(text)
+        return "".join(self._line(line) for line in text.splitlines(keepends=True))
+
+    def _flat(self, text: str) -> str:
+        if self._value_re is not None:
+            text = self._value_re.sub(REDACTED, text)
+        for pattern, repl in _SHAPES:
+            text = pattern.sub(repl, text)
+        return text
+
+    def _line(self, line: str) -> str:
+        body = line.rstrip("\r\n")
+        end = line[len(body):]
+        if self._yaml_indent is not None:
+            m = _YAML_ITEM.match(body)
+            indent = len(body) - len(body.lstrip(" "))
+            if body.strip() and (indent <= self._yaml_indent or not m):
+                self._yaml_indent = None
+            elif m and m.group(3):
+                return f"{m.group(1)}{m.group(2)}: {REDACTED}{end}"
+            else:
+                return line
+        if self._json_depth:
+            if body.strip().startswith("}"):
+                self._json_depth = 0
+                return line
+            m = _JSON_ITEM.match(body)
+            if m:
+                return f'{m.group(1)}"{REDACTED}"{m.group(2)}{end}'
+            return self._flat(line)
+        m = _YAML_DATA.match(body)
+        if m and self._secret_seen:
+            self._yaml_indent = len(m.group(1))
+            return line
+        if _JSON_DATA.match(body) and self._secret_seen:
+            self._json_depth = 1
+            return line
+        if self._secret_seen and _JSON_DATA_INLINE.search(body):
+            body = _JSON_DATA_INLINE.sub(lambda mm: mm.group(1) + _JSON_INLINE_VALUE.sub(
+                lambda v: v.group(1) + f'"{REDACTED}"', mm.group(2)) + mm.group(3), body)
+            return self._flat(body) + end
+        return self._flat(line)
+
+
+def redact(text: str, secrets: Iterable[str] = ()) -> str:
+    """One-shot redaction of a self-contained text."""
+    return Redactor(secrets).text(text)

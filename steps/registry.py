@@ -1,0 +1,428 @@
+"""Find and load runbooks: the built-in YAML files under `steps/runbooks/`, or a user's file.
+
+Loading validates everything a runbook can get wrong before anything runs — unknown keys,
+placeholders, checks, generators — and reports it as one line naming the file, the line, the
+place (`phases[2] remove-istio > steps[0] > run[1]`) and what is wrong.
+"""
+
+from __future__ import annotations
+
+import re
+import shlex
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from . import template
+from .errors import BadInput, RunbookError
+from .model import BenignRule, CheckRef, Command, Derived, Param, Phase, Runbook, Step
+
+BUILTIN_DIR = Path(__file__).parent / "runbooks"
+FORMAT_KEY = "cairn-runbook"
+FORMAT_VERSION = 1
+ID = re.compile(r"[a-z0-9][a-z0-9.-]*")
+DECODINGS = ("", "base64", "juju-size")
+
+
+class _Located(dict):
+    line: int = 0
+
+
+class _LocatedList(list):
+    line: int = 0
+
+
+class _LineLoader(yaml.SafeLoader):
+    """A SafeLoader whose mappings and sequences remember their line, for error messages."""
+
+
+def _construct_mapping(loader: _LineLoader, node: yaml.MappingNode) -> _Located:
+    loader.flatten_mapping(node)
+    out = _Located()
+    for key_node, value_node in node.value:
+        key = loader.construct_object(key_node, deep=True)
+        if not isinstance(key, str | int | float | bool) or key is None:
+            raise RunbookError("", "", f"a mapping key must be text, got {key!r}", key_node.start_mark.line + 1)
+        if key in out:
+            raise yaml.constructor.ConstructorError(
+                None, None, f"duplicate key {key!r}", key_node.start_mark
+            )
+        out[key] = loader.construct_object(value_node, deep=True)
+    out.line = node.start_mark.line + 1
+    return out
+
+
+def _construct_sequence(loader: _LineLoader, node: yaml.SequenceNode) -> _LocatedList:
+    out = _LocatedList(loader.construct_object(child, deep=True) for child in node.value)
+    out.line = node.start_mark.line + 1
+    return out
+
+
+_LineLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
+_LineLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_SEQUENCE_TAG, _construct_sequence)
+
+
+def _known_checks() -> set[str] | None:
+    try:
+        from .checks import CHECKS
+    except ImportError:  # pragma: no cover - only while the checks package is being built
+        return None
+    return set(CHECKS)
+
+
+def _known_generators() -> set[str]:
+    from .generators import GENERATORS
+
+    return set(GENERATORS)
+
+
+class _Reader:
+    """Walks the parsed YAML, turning it into model objects and naming the place of any fault."""
+
+    def __init__(self, file: str, validate_checks: bool = True):
+        self.file = file
+        self.checks = _known_checks() if validate_checks else None
+        self.generators = _known_generators()
+
+    def fail(self, where: str, what: str, node: Any = None) -> RunbookError:
+        return RunbookError(self.file, where, what, getattr(node, "line", None))
+
+    def mapping(self, node: Any, where: str, allowed: set[str], required: set[str] = frozenset()) -> dict:
+        if not isinstance(node, dict):
+            raise self.fail(where, f"expected a mapping, got {type(node).__name__}", node)
+        unknown = sorted(set(node) - allowed)
+        if unknown:
+            raise self.fail(where, f"unknown key {unknown[0]!r} (allowed: {', '.join(sorted(allowed))})", node)
+        missing = sorted(required - set(node))
+        if missing:
+            raise self.fail(where, f"missing key {missing[0]!r}", node)
+        return node
+
+    def text(self, node: dict, key: str, where: str, default: str = "") -> str:
+        value = node.get(key, default)
+        if value is None:
+            return ""
+        if not isinstance(value, str | int | float):
+            raise self.fail(f"{where}.{key}", f"expected text, got {type(value).__name__}", node)
+        return str(value)
+
+    def seq(self, node: Any, where: str) -> list:
+        if node is None:
+            return []
+        if not isinstance(node, list):
+            raise self.fail(where, f"expected a list, got {type(node).__name__}", node)
+        return node
+
+    def number(self, node: dict, key: str, where: str) -> float | None:
+        value = node.get(key)
+        if value is None:
+            return None
+        if isinstance(value, bool) or not isinstance(value, int | float) or value <= 0:
+            raise self.fail(f"{where}.{key}", f"expected a positive number of seconds, got {value!r}", node)
+        return float(value)
+
+    def argv(self, node: Any, where: str, parent: Any) -> tuple[str, ...]:
+        if isinstance(node, bool):
+            word = "true" if node else "false"
+            raise self.fail(where, f"YAML read `{word}` as a boolean; quote the command: '{word}'", parent)
+        if isinstance(node, str):
+            try:
+                parts = shlex.split(node)
+            except ValueError as exc:
+                raise self.fail(where, f"cannot split command {node!r}: {exc}", parent) from None
+        elif isinstance(node, list) and all(isinstance(a, str | int | float) for a in node):
+            parts = [str(a) for a in node]
+        else:
+            raise self.fail(where, "a command is a string or a list of strings", parent)
+        if not parts:
+            raise self.fail(where, "empty command", parent)
+        return tuple(parts)
+
+    def benign(self, node: Any, where: str) -> tuple[BenignRule, ...]:
+        rules = []
+        for i, raw in enumerate(self.seq(node, where)):
+            w = f"{where}[{i}]"
+            rule = self.mapping(raw, w, {"command", "pattern", "why"}, {"pattern", "why"})
+            pattern = self.text(rule, "pattern", w)
+            try:
+                re.compile(pattern)
+            except re.error as exc:
+                raise self.fail(f"{w}.pattern", f"bad regex: {exc}", rule) from None
+            prefix = self.argv(rule["command"], f"{w}.command", rule) if "command" in rule else ()
+            rules.append(BenignRule(pattern=pattern, why=self.text(rule, "why", w), argv_prefix=prefix))
+        return tuple(rules)
+
+    def check_refs(self, node: Any, where: str) -> tuple[CheckRef, ...]:
+        refs = []
+        for i, raw in enumerate(self.seq(node, where)):
+            w = f"{where}[{i}]"
+            if isinstance(raw, str):
+                name, args = raw, {}
+            elif isinstance(raw, dict) and len(raw) == 1:
+                name, args = next(iter(raw.items()))
+                args = args or {}
+                if not isinstance(args, dict):
+                    raise self.fail(w, f"arguments of check {name!r} must be a mapping", raw)
+            else:
+                raise self.fail(w, "a check is a name, or `name: {arg: value}`", raw)
+            if self.checks is not None and name not in self.checks:
+                raise self.fail(w, f"unknown check {name!r}", raw)
+            refs.append(CheckRef(name=str(name), args={str(k): str(v) for k, v in args.items()}))
+        return tuple(refs)
+
+    def command(self, node: Any, where: str, parent: Any) -> Command:
+        if not isinstance(node, dict):
+            return Command(argv=self.argv(node, where, parent))
+        allowed = {"argv", "timeout", "capture", "decode", "secret", "fallback", "expect", "benign", "write"}
+        raw = self.mapping(node, where, allowed, {"argv"})
+        decode = self.text(raw, "decode", where)
+        if decode not in DECODINGS:
+            raise self.fail(f"{where}.decode", f"unknown decoding {decode!r} (allowed: {', '.join(DECODINGS[1:])})", raw)
+        expect = tuple(str(e) for e in self.seq(raw.get("expect"), f"{where}.expect"))
+        for pattern in expect:
+            try:
+                re.compile(pattern)
+            except re.error as exc:
+                raise self.fail(f"{where}.expect", f"bad regex {pattern!r}: {exc}", raw) from None
+        capture = self.text(raw, "capture", where)
+        if capture and not re.fullmatch(r"[a-z_][a-z0-9_]*", capture):
+            raise self.fail(f"{where}.capture", f"capture name {capture!r} must be lower_snake_case", raw)
+        return Command(
+            argv=self.argv(raw["argv"], f"{where}.argv", raw),
+            timeout=self.number(raw, "timeout", where),
+            capture=capture,
+            decode=decode,
+            secret=bool(raw.get("secret", False)),
+            fallback=tuple(
+                self.command(f, f"{where}.fallback[{j}]", raw)
+                for j, f in enumerate(self.seq(raw.get("fallback"), f"{where}.fallback"))
+            ),
+            expect=expect,
+            benign=self.benign(raw.get("benign"), f"{where}.benign"),
+            write=self.text(raw, "write", where),
+        )
+
+    def step(self, node: Any, where: str) -> Step:
+        allowed = {
+            "id", "title", "doc", "run", "when", "check", "settle", "verify", "destructive", "ask",
+            "warning", "gap", "foreach", "generate", "generate-args", "files", "timeout", "wait-for",
+        }
+        raw = self.mapping(node, where, allowed, {"id", "title", "doc"})
+        step_id = self.text(raw, "id", where)
+        if not ID.fullmatch(step_id):
+            raise self.fail(f"{where}.id", f"step id {step_id!r} must be lower-case letters, digits, '-' or '.'", raw)
+        where = f"{where} {step_id}"
+        if not self.text(raw, "doc", where).strip():
+            raise self.fail(where, "every step needs a one-line `doc`: why it exists", raw)
+        commands = tuple(
+            self.command(c, f"{where} > run[{i}]", raw) for i, c in enumerate(self.seq(raw.get("run"), where))
+        )
+        generate = self.text(raw, "generate", where)
+        if generate and generate not in self.generators:
+            raise self.fail(f"{where}.generate", f"unknown generator {generate!r}", raw)
+        files = raw.get("files") or {}
+        if not isinstance(files, dict):
+            raise self.fail(f"{where}.files", "expected a mapping of file name to generator", raw)
+        for name, gen in files.items():
+            if gen not in self.generators:
+                raise self.fail(f"{where}.files.{name}", f"unknown generator {gen!r}", raw)
+        for c in commands:
+            if c.write and c.write not in files:
+                raise self.fail(where, f"command writes file {c.write!r} that `files` does not define", raw)
+        gen_args = raw.get("generate-args") or {}
+        if not isinstance(gen_args, dict):
+            raise self.fail(f"{where}.generate-args", "expected a mapping", raw)
+        return Step(
+            id=step_id,
+            title=self.text(raw, "title", where),
+            doc=" ".join(self.text(raw, "doc", where).split()),
+            commands=commands,
+            when=self.when(raw.get("when"), where),
+            check=self.check_refs(raw.get("check"), f"{where}.check"),
+            settle=tuple(str(a) for a in self.seq(raw.get("settle"), f"{where}.settle")),
+            wait_for=self.check_refs(raw.get("wait-for"), f"{where}.wait-for"),
+            verify=self.check_refs(raw.get("verify"), f"{where}.verify"),
+            destructive=bool(raw.get("destructive", False)),
+            ask=" ".join(self.text(raw, "ask", where).split()),
+            warning=" ".join(self.text(raw, "warning", where).split()),
+            gap=" ".join(self.text(raw, "gap", where).split()),
+            foreach=self.text(raw, "foreach", where),
+            generate=generate,
+            generate_args={str(k): str(v) for k, v in gen_args.items()},
+            files={str(k): str(v) for k, v in files.items()},
+            timeout=self.number(raw, "timeout", where),
+        )
+
+    def when(self, node: Any, where: str) -> dict:
+        if node is None:
+            return {}
+        if not isinstance(node, dict):
+            raise self.fail(f"{where}.when", "expected a mapping of param to value(s)", node)
+        return dict(node)
+
+    def param(self, node: Any, where: str) -> Param:
+        allowed = {"name", "help", "choices", "default", "pattern", "list", "discover", "secret"}
+        raw = self.mapping(node, where, allowed, {"name"})
+        name = self.text(raw, "name", where)
+        if not re.fullmatch(r"[a-z_][a-z0-9_]*", name):
+            raise self.fail(f"{where}.name", f"param name {name!r} must be lower_snake_case", raw)
+        choices = tuple(str(c) for c in self.seq(raw.get("choices"), f"{where}.choices"))
+        pattern = self.text(raw, "pattern", where)
+        if pattern:
+            try:
+                re.compile(pattern)
+            except re.error as exc:
+                raise self.fail(f"{where}.pattern", f"bad regex: {exc}", raw) from None
+        is_list = bool(raw.get("list", False))
+        default = raw.get("default")
+        if is_list and default is not None and not isinstance(default, list):
+            raise self.fail(f"{where}.default", "a list param's default is a list", raw)
+        if choices and not is_list and default is not None and str(default) not in choices:
+            raise self.fail(f"{where}.default", f"default {default!r} is not one of the choices", raw)
+        return Param(
+            name=name,
+            help=" ".join(self.text(raw, "help", where).split()),
+            kind="list" if is_list else ("choice" if choices else "string"),
+            default=list(default) if isinstance(default, list) else default,
+            choices=choices,
+            pattern=pattern,
+            discover=self.text(raw, "discover", where),
+            secret=bool(raw.get("secret", False)),
+        )
+
+    def runbook(self, doc: Any, path: Path | None) -> Runbook:
+        allowed = {
+            FORMAT_KEY, "id", "title", "description", "source", "params", "derived", "channels",
+            "benign", "phases", "command-timeout", "settle-timeout",
+        }
+        raw = self.mapping(doc, "top level", allowed, {FORMAT_KEY, "id", "title", "phases"})
+        version = raw[FORMAT_KEY]
+        if version != FORMAT_VERSION:
+            raise self.fail(FORMAT_KEY, f"this Cairn reads runbook format {FORMAT_VERSION}, the file says {version!r}", raw)
+        rb_id = self.text(raw, "id", "top level")
+        if not ID.fullmatch(rb_id):
+            raise self.fail("id", f"runbook id {rb_id!r} must be lower-case letters, digits, '-' or '.'", raw)
+        params = tuple(self.param(p, f"params[{i}]") for i, p in enumerate(self.seq(raw.get("params"), "params")))
+        derived_raw = raw.get("derived") or {}
+        derived = []
+        for name, spec in self.mapping(derived_raw, "derived", set(derived_raw)).items():
+            spec = self.mapping(spec, f"derived.{name}", {"from", "map"}, {"from"})
+            derived.append(
+                Derived(name=str(name), param=str(spec["from"]),
+                        table={str(k): "" if v is None else str(v) for k, v in (spec.get("map") or {}).items()})
+            )
+        channels_raw = raw.get("channels") or {}
+        channels = {str(k): str(v) for k, v in self.mapping(channels_raw, "channels", set(channels_raw)).items()}
+        phases = []
+        seen_steps: set[str] = set()
+        for i, p in enumerate(self.seq(raw.get("phases"), "phases")):
+            where = f"phases[{i}]"
+            praw = self.mapping(p, where, {"id", "title", "when", "steps", "doc"}, {"id", "title", "steps"})
+            where = f"{where} {self.text(praw, 'id', where)}"
+            steps = tuple(
+                self.step(s, f"{where} > steps[{j}]") for j, s in enumerate(self.seq(praw.get("steps"), where))
+            )
+            if not steps:
+                raise self.fail(where, "a phase needs at least one step", praw)
+            for s in steps:
+                if s.id in seen_steps:
+                    raise self.fail(where, f"step id {s.id!r} is used twice", praw)
+                seen_steps.add(s.id)
+            phases.append(Phase(id=self.text(praw, "id", where), title=self.text(praw, "title", where),
+                                steps=steps, when=self.when(praw.get("when"), where),
+                                doc=" ".join(self.text(praw, "doc", where).split())))
+        rb = Runbook(
+            id=rb_id,
+            title=self.text(raw, "title", "top level"),
+            description=" ".join(self.text(raw, "description", "top level").split()),
+            params=params,
+            phases=tuple(phases),
+            derived=tuple(derived),
+            channels=channels,
+            benign=self.benign(raw.get("benign"), "benign"),
+            source=self.text(raw, "source", "top level"),
+            command_timeout=self.number(raw, "command-timeout", "top level") or 900.0,
+            settle_timeout=self.number(raw, "settle-timeout", "top level") or 1800.0,
+            path=path,
+        )
+        self.placeholders(rb)
+        return rb
+
+    def placeholders(self, rb: Runbook) -> None:
+        """Every `{name}` must be a param, a derived value, a channel, `item` or a late name."""
+        known = {p.name for p in rb.params if p.kind != "list"} | {d.name for d in rb.derived}
+        known |= {f"channel.{c}" for c in rb.channels}
+        list_params = {p.name for p in rb.params if p.kind == "list"}
+        captures = {c.capture for ph in rb.phases for s in ph.steps for c in s.commands if c.capture}
+        for d in rb.derived:
+            if rb.param(d.param) is None:
+                raise self.fail(f"derived.{d.name}", f"derives from unknown param {d.param!r}")
+        for ph in rb.phases:
+            for s in ph.steps:
+                where = f"phase {ph.id} > step {s.id}"
+                if s.foreach and s.foreach not in list_params:
+                    raise self.fail(where, f"foreach names {s.foreach!r}, which is not a list param")
+                local = known | ({"item"} if s.foreach else set())
+                texts = [a for c in s.commands for a in (*c.argv, *(x for f in c.fallback for x in f.argv))]
+                texts += [v for ref in (*s.check, *s.verify, *s.wait_for) for v in ref.args.values()]
+                texts += list(s.generate_args.values())
+                for t in texts:
+                    for name in template.placeholders(t):
+                        if name in local:
+                            continue
+                        if name.startswith("captured.") and name.split(".", 1)[1] in captures:
+                            continue
+                        if name.startswith("file.") and name.split(".", 1)[1] in s.files:
+                            continue
+                        if name == "session_dir":
+                            continue
+                        raise self.fail(where, f"unknown placeholder {{{name}}} in {t!r}")
+                for key in (*s.when, *ph.when):
+                    if rb.param(key) is None:
+                        raise self.fail(where, f"`when` names unknown param {key!r}")
+
+
+def load_file(path: Path, *, validate_checks: bool = True) -> Runbook:
+    """Load and validate one runbook file; any problem is a RunbookError (one line).
+
+    `validate_checks=False` is for engine tests that bring their own fake checks."""
+    shown = str(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise BadInput(f"{shown}: no such runbook file") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise BadInput(f"{shown}: cannot read runbook file: {exc}") from None
+    try:
+        doc = yaml.load(text, Loader=_LineLoader)  # noqa: S506 - a SafeLoader subclass
+    except RunbookError as exc:
+        raise RunbookError(shown, exc.where, exc.what, exc.line) from None
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
+        raise RunbookError(shown, "", f"not valid YAML: {problem}", mark.line + 1 if mark else None) from None
+    return _Reader(shown, validate_checks).runbook(doc, path)
+
+
+def builtin_paths() -> list[Path]:
+    return sorted(BUILTIN_DIR.glob("*.yaml"))
+
+
+def list_runbooks() -> list[Runbook]:
+    return [load_file(p) for p in builtin_paths()]
+
+
+def find(name: str, *, runbook_file: str | Path | None = None) -> Runbook:
+    """A built-in runbook by id, or the user's file given with --runbook."""
+    if runbook_file:
+        rb = load_file(Path(runbook_file))
+        if name and name != rb.id:
+            raise BadInput(f"--runbook {runbook_file} holds runbook {rb.id!r}, not {name!r}")
+        return rb
+    for path in builtin_paths():
+        if path.stem == name:
+            return load_file(path)
+    known = ", ".join(p.stem for p in builtin_paths())
+    raise BadInput(f"no runbook named {name!r}; built-in runbooks: {known} (or pass --runbook FILE)")
+

@@ -1,0 +1,62 @@
+"""The entry point behind sandbox_dir/bin/{juju,kubectl,curl}: one emulated command per process."""
+
+from __future__ import annotations
+
+import os
+import sys
+import time
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+
+
+def dispatch(
+    argv: Sequence[str], sandbox_dir: Path, env: Mapping[str, str], stdin=None
+) -> tuple[int, bytes, bytes]:
+    tool = os.path.basename(argv[0])
+    env = dict(env)
+    if tool == "juju":
+        from . import juju_cli as module
+    elif tool == "kubectl":
+        from . import kubectl_cli as module
+    elif tool == "curl":
+        from . import curl_cli as module
+    else:
+        return 127, b"", f"{tool}: command not found\n".encode()
+    code, out, err = module.main(list(argv), Path(sandbox_dir), env, stdin)
+    return code, _bytes(out), _bytes(err)
+
+
+def _bytes(value) -> bytes:
+    return value if isinstance(value, bytes) else value.encode()
+
+
+def _sandbox_dir(script: str, env: Mapping[str, str]) -> Path:
+    if env.get("CAIRN_SANDBOX"):
+        return Path(env["CAIRN_SANDBOX"])
+    return Path(script).resolve().parent.parent
+
+
+def main(tool: str) -> None:
+    env = os.environ
+    sandbox_dir = _sandbox_dir(sys.argv[0], env)
+    from .faults import check
+
+    try:
+        kind, failure = check(tool, sandbox_dir, env)
+    except Exception:  # no state to read: let the command itself report it
+        kind, failure = "", None
+    if kind == "hang":
+        # A hung API call: nothing returns until the process (group) is killed.
+        while True:
+            time.sleep(3600)
+    if failure is not None:
+        code, out, err = failure
+    else:
+        code, out, err = dispatch(
+            [tool, *sys.argv[1:]], sandbox_dir, env, stdin=lambda: sys.stdin.buffer.read()
+        )
+    sys.stdout.buffer.write(out)
+    sys.stdout.flush()
+    sys.stderr.buffer.write(err)
+    sys.stderr.flush()
+    sys.exit(code)

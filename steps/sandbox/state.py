@@ -1,0 +1,113 @@
+"""The sandbox's persistent state: one JSON document beside a lock file.
+
+Every emulated command is its own process (the bin/ scripts) or an in-process call, and several
+may run at once (the engine's command and the cluster-state refresher). So every read takes a
+shared flock and every read-modify-write an exclusive one, and writes go to a temp file that is
+renamed over the old one: a reader never sees half a document.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import json
+import os
+import tempfile
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+STATE_FILE = "state.json"
+LOCK_FILE = ".state.lock"
+FORMAT_VERSION = 1
+
+State = dict[str, Any]
+
+
+class SandboxMissing(Exception):
+    """The directory holds no sandbox state (never created, or deleted)."""
+
+
+def state_path(sandbox_dir: Path) -> Path:
+    return Path(sandbox_dir) / STATE_FILE
+
+
+@contextmanager
+def _locked(sandbox_dir: Path, mode: int) -> Iterator[None]:
+    lock = Path(sandbox_dir) / LOCK_FILE
+    fd = os.open(lock, os.O_RDWR | os.O_CREAT, 0o644)
+    try:
+        fcntl.flock(fd, mode)
+        yield
+    finally:
+        fcntl.flock(fd, fcntl.LOCK_UN)
+        os.close(fd)
+
+
+def _read(sandbox_dir: Path) -> State:
+    try:
+        with open(state_path(sandbox_dir), encoding="utf-8") as fh:
+            return json.load(fh)
+    except FileNotFoundError as exc:
+        raise SandboxMissing(f"no sandbox state in {sandbox_dir}") from exc
+
+
+def _write(sandbox_dir: Path, state: State) -> None:
+    fd, tmp = tempfile.mkstemp(prefix=".state-", suffix=".json", dir=sandbox_dir)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            json.dump(state, fh, separators=(",", ":"))
+        os.chmod(tmp, 0o644)
+        os.replace(tmp, state_path(sandbox_dir))
+    except BaseException:
+        try:
+            os.unlink(tmp)
+        except FileNotFoundError:
+            pass
+        raise
+
+
+def load(sandbox_dir: Path) -> State:
+    """A consistent snapshot of the state, for read-only commands."""
+    if not Path(sandbox_dir).is_dir():
+        raise SandboxMissing(f"no sandbox directory {sandbox_dir}")
+    with _locked(sandbox_dir, fcntl.LOCK_SH):
+        return _read(sandbox_dir)
+
+
+@contextmanager
+def transaction(sandbox_dir: Path) -> Iterator[State]:
+    """Hold the exclusive lock, yield the state, write it back unless the body raised."""
+    if not Path(sandbox_dir).is_dir():
+        raise SandboxMissing(f"no sandbox directory {sandbox_dir}")
+    with _locked(sandbox_dir, fcntl.LOCK_EX):
+        state = _read(sandbox_dir)
+        yield state
+        _write(sandbox_dir, state)
+
+
+def initialise(sandbox_dir: Path, state: State) -> None:
+    Path(sandbox_dir).mkdir(parents=True, exist_ok=True)
+    with _locked(sandbox_dir, fcntl.LOCK_EX):
+        _write(sandbox_dir, state)
+
+
+# --- time --------------------------------------------------------------------------------------
+# Settling is lazy: mutations store timestamps and every read derives the status at "now".
+
+
+def now() -> float:
+    return time.time()
+
+
+def delay(state: State, seconds: float) -> float:
+    """A charm/pod delay scaled by the sandbox speed (0 = instant)."""
+    return max(0.0, float(seconds) * float(state.get("speed", 1.0)))
+
+
+def next_counter(state: State, name: str, start: int = 1) -> int:
+    counters = state.setdefault("counters", {})
+    value = counters.get(name, start - 1) + 1
+    counters[name] = value
+    return value

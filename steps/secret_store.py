@@ -1,0 +1,51 @@
+"""Secret captured values, kept so a resumed session still has them — outside the session directory.
+
+The session directory is what operators attach to tickets, so it must never hold a secret. The
+values live in the user's runtime directory ($XDG_RUNTIME_DIR, a per-user tmpfs that is gone at
+logout or reboot) or, without one, a 0700 directory under ~/.cache; files are 0600. When they
+are gone, a resumed run re-reads what it can and says what it lost.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+
+def _root() -> Path:
+    if os.environ.get("CAIRN_SECRETS_DIR"):  # tests, and operators with their own place
+        return Path(os.environ["CAIRN_SECRETS_DIR"])
+    runtime = os.environ.get("XDG_RUNTIME_DIR")
+    base = Path(runtime) if runtime and Path(runtime).is_dir() else Path.home() / ".cache"
+    return base / "cairn-secrets"
+
+
+def _path(session_id: str) -> Path:
+    return _root() / f"{session_id}.json"
+
+
+def save(session_id: str, values: dict[str, str]) -> None:
+    root = _root()
+    root.mkdir(parents=True, exist_ok=True, mode=0o700)
+    path = _path(session_id)
+    tmp = path.with_suffix(".tmp")
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w") as f:
+        json.dump(values, f)
+    os.replace(tmp, path)
+
+
+def load(session_id: str) -> dict[str, str]:
+    try:
+        data = json.loads(_path(session_id).read_text())
+    except (OSError, ValueError):
+        return {}
+    return {str(k): str(v) for k, v in data.items()} if isinstance(data, dict) else {}
+
+
+def forget(session_id: str) -> None:
+    try:
+        _path(session_id).unlink()
+    except FileNotFoundError:
+        pass

@@ -1,0 +1,116 @@
+"""Targets: where the runbook's commands run and where cluster state is read from.
+
+- sandbox (the default): the rehearsal deployment; its `juju`/`kubectl`/`curl` emulators go first
+  on PATH for the session's commands, and state is read from it in-process.
+- live (`--live`, asked for by a person): the real tools on PATH; state through the kubernetes and
+  juju Python libraries.
+- files (`--from-files DIR`): saved dumps, read-only; no command can run against it.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Protocol
+
+from .cluster.state import ClusterState
+from .errors import BadInput
+
+
+class Target(Protocol):
+    kind: str
+    runs_commands: bool
+    settle_poll: float  # seconds between state reads while waiting
+    settle_stable: float  # how long apps must stay settled before the engine moves on
+
+    def describe(self) -> dict[str, Any]: ...
+    def env(self) -> dict[str, str]: ...
+    def read_state(self) -> ClusterState: ...
+
+
+@dataclass
+class SandboxTarget:
+    directory: Path  # the session's sandbox/ directory
+    scenario: str
+    model: str = "kubeflow"
+    speed: float = 1.0
+    faults: Sequence[tuple[str, str]] = ()
+    kind: str = "sandbox"
+    runs_commands: bool = True
+
+    @property
+    def settle_poll(self) -> float:
+        return 0.0 if self.speed == 0 else min(2.0, 0.5 * self.speed + 0.2)
+
+    @property
+    def settle_stable(self) -> float:
+        return 0.0 if self.speed == 0 else 1.0 * self.speed
+
+    def create(self) -> None:
+        from . import sandbox
+
+        try:
+            sandbox.create(self.directory, self.scenario, speed=self.speed, faults=list(self.faults))
+        except ValueError as exc:
+            raise BadInput(str(exc)) from None
+
+    def describe(self) -> dict[str, Any]:
+        return {"kind": "sandbox", "scenario": self.scenario, "speed": self.speed,
+                "faults": [f"{s}:{k}" for s, k in self.faults], "directory": str(self.directory)}
+
+    def env(self) -> dict[str, str]:
+        from . import sandbox
+
+        env = dict(os.environ)
+        env.update(sandbox.environ(self.directory))
+        return env
+
+    def read_state(self) -> ClusterState:
+        from .cluster import sources
+
+        return sources.read_sandbox(self.directory, self.model, scenario=self.scenario)
+
+
+@dataclass
+class LiveTarget:
+    model: str = "kubeflow"
+    context: str | None = None
+    kind: str = "live"
+    runs_commands: bool = True
+    settle_poll: float = 5.0
+    settle_stable: float = 15.0  # juju-wait's idle confirmation, with a margin
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    def describe(self) -> dict[str, Any]:
+        return {"kind": "live", "model": self.model, "context": self.context or ""}
+
+    def env(self) -> dict[str, str]:
+        return dict(os.environ)
+
+    def read_state(self) -> ClusterState:
+        from .cluster import sources
+
+        return sources.read_live(self.model, context=self.context)
+
+
+@dataclass
+class FilesTarget:
+    directory: Path
+    model: str = "kubeflow"
+    kind: str = "files"
+    runs_commands: bool = False
+    settle_poll: float = 0.0
+    settle_stable: float = 0.0
+
+    def describe(self) -> dict[str, Any]:
+        return {"kind": "files", "directory": str(self.directory)}
+
+    def env(self) -> dict[str, str]:
+        return dict(os.environ)
+
+    def read_state(self) -> ClusterState:
+        from .cluster import sources
+
+        return sources.read_files(self.directory)

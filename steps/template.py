@@ -1,0 +1,59 @@
+"""`{placeholder}` substitution in argv templates.
+
+Only `{name}` or `{name.key}` made of lower-case letters, digits, `_`, `-` and `.` is a
+placeholder, so JSON patches (`{"data":…}`), jsonpath (`{.status…}`) and `find -exec … {} +`
+pass through untouched. A literal `{name}` is written `{{name}}` (curl's `%{{http_code}}`).
+Substitution happens per argv element after the template was split, so a value can never become
+two arguments or reach a shell.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping
+
+_NAME = r"[a-z_][a-z0-9_]*(?:\.[a-z0-9_][a-z0-9_.-]*)?"
+# Group 1: an escaped literal `{{name}}`; group 2: a placeholder `{name}`.
+PLACEHOLDER = re.compile(rf"\{{\{{({_NAME})\}}\}}|\{{({_NAME})\}}")
+
+# Placeholders filled while the runbook runs, not when it is planned.
+LATE_NAMESPACES = ("captured", "file", "session_dir")
+
+
+def placeholders(text: str) -> list[str]:
+    return [m.group(2) for m in PLACEHOLDER.finditer(text) if m.group(2)]
+
+
+def is_late(name: str) -> bool:
+    return name.split(".", 1)[0] in LATE_NAMESPACES
+
+
+def render(text: str, values: Mapping[str, str], *, keep_late: bool = True) -> str:
+    """Fill every known placeholder; late ones stay as they are when `keep_late`."""
+
+    def fill(match: re.Match[str]) -> str:
+        if match.group(1):
+            # An escaped literal stays escaped until the final render, so rendering twice (plan,
+            # then run) never turns it into a placeholder.
+            return match.group(0) if keep_late else "{" + match.group(1) + "}"
+        name = match.group(2)
+        if name in values:
+            return str(values[name])
+        if keep_late and is_late(name):
+            return match.group(0)
+        raise KeyError(name)
+
+    return PLACEHOLDER.sub(fill, text)
+
+
+def unescape(text: str) -> str:
+    """`{{name}}` -> `{name}`, for showing a planned argv as it will run."""
+    return PLACEHOLDER.sub(lambda m: "{" + m.group(1) + "}" if m.group(1) else m.group(0), text)
+
+
+def render_argv(argv: Iterable[str], values: Mapping[str, str], *, keep_late: bool = True) -> tuple[str, ...]:
+    return tuple(render(a, values, keep_late=keep_late) for a in argv)
+
+
+def unresolved(argv: Iterable[str]) -> list[str]:
+    return [name for a in argv for name in placeholders(a)]

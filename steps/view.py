@@ -1,0 +1,214 @@
+"""SessionView: the journal folded into what a person wants to see.
+
+Step states and durations, each command with its exit, the checks, the operator's decisions, and
+how the run ended. The app, plain mode, `watch`, `resume` and `export` all build on this fold, so
+they can never disagree about what happened.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from . import events as ev
+
+# Step states, in the words the screen and the export use.
+PENDING, RUNNING, SUCCEEDED, FAILED, SKIPPED, DONE, INTERRUPTED, ABORTED = (
+    "pending", "running", "succeeded", "failed", "skipped", "already done", "interrupted", "aborted",
+)
+FINAL_STATES = {SUCCEEDED, SKIPPED, DONE}
+_STATE_WORDS = {"succeeded": SUCCEEDED, "failed": FAILED, "skipped": SKIPPED, "done": DONE,
+                "aborted": ABORTED, "interrupted": INTERRUPTED}
+
+
+@dataclass
+class CommandRecord:
+    number: int
+    step_id: str
+    index: int
+    display: str
+    started: float
+    timeout: float | None = None
+    pids: tuple[int, ...] = ()
+    finished: float | None = None
+    exit: int | None = None
+    reason: str = ""
+    ok: bool | None = None
+    benign: str = ""
+    failure: str = ""
+
+
+@dataclass
+class StepRecord:
+    id: str
+    title: str
+    phase_id: str
+    destructive: bool = False
+    commands_planned: tuple[str, ...] = ()
+    state: str = PENDING
+    attempts: int = 0
+    started: float | None = None
+    finished: float | None = None
+    reason: str = ""
+    commands: list[CommandRecord] = field(default_factory=list)
+    checks: list[ev.CheckEvaluated] = field(default_factory=list)
+    captured: dict[str, str] = field(default_factory=dict)
+    generated: list[ev.Generated] = field(default_factory=list)
+    waits: list[ev.WaitFinished] = field(default_factory=list)
+
+    @property
+    def duration(self) -> float | None:
+        if self.started is None or self.finished is None:
+            return None
+        return self.finished - self.started
+
+
+@dataclass
+class PhaseRecord:
+    id: str
+    title: str
+    step_ids: list[str]
+
+
+@dataclass
+class SessionView:
+    started: ev.SessionStarted
+    phases: list[PhaseRecord] = field(default_factory=list)
+    steps: dict[str, StepRecord] = field(default_factory=dict)
+    decisions: list[tuple[ev.DecisionRequested | None, ev.DecisionMade]] = field(default_factory=list)
+    pending_decision: ev.DecisionRequested | None = None
+    notices: list[ev.Notice] = field(default_factory=list)
+    resumes: list[ev.SessionResumed] = field(default_factory=list)
+    detaches: list[ev.Detached] = field(default_factory=list)
+    pauses: list[ev.Paused | ev.Resumed] = field(default_factory=list)
+    finished: ev.RunFinished | None = None
+    last_event_at: float = 0.0
+    current_step: str = ""
+    last_wait: ev.WaitProgress | None = None
+    _requested: dict[int, ev.DecisionRequested] = field(default_factory=dict)
+
+    @classmethod
+    def build(cls, events: Iterable[ev.Event]) -> SessionView:
+        it = iter(events)
+        first = next(it)
+        assert isinstance(first, ev.SessionStarted)
+        view = cls(started=first)
+        for phase in first.outline:
+            view.phases.append(PhaseRecord(phase["id"], phase["title"], [s["id"] for s in phase["steps"]]))
+            for s in phase["steps"]:
+                view.steps[s["id"]] = StepRecord(
+                    id=s["id"], title=s["title"], phase_id=phase["id"], destructive=bool(s.get("destructive")),
+                    commands_planned=tuple(s.get("commands", ())),
+                )
+        view.last_event_at = first.t
+        for event in it:
+            view.apply(event)
+        return view
+
+    def apply(self, event: ev.Event) -> None:  # noqa: C901 - one branch per event type
+        self.last_event_at = max(self.last_event_at, event.t)
+        step = self.steps.get(getattr(event, "step_id", "") or "")
+        match event:
+            case ev.StepStarted():
+                if step:
+                    step.state, step.attempts = RUNNING, event.attempt
+                    step.started = step.started if event.attempt > 1 and step.started else event.t
+                    step.finished, step.reason = None, ""
+                self.current_step = event.step_id
+            case ev.StepFinished():
+                if step:
+                    step.state = _STATE_WORDS.get(event.state, event.state)
+                    step.finished, step.reason = event.t, event.reason
+                if self.current_step == event.step_id and event.state not in ("failed", "interrupted"):
+                    self.current_step = ""
+            case ev.CommandStarted():
+                if step:
+                    step.commands.append(CommandRecord(
+                        number=event.number, step_id=event.step_id, index=event.index, display=event.display,
+                        started=event.t, timeout=event.timeout, pids=tuple(event.pids)))
+            case ev.CommandFinished():
+                rec = self.command(event.number)
+                if rec:
+                    rec.finished, rec.exit, rec.reason = event.t, event.exit, event.reason
+                    rec.ok, rec.benign, rec.failure = event.ok, event.benign, event.failure
+            case ev.CheckEvaluated():
+                if step:
+                    step.checks.append(event)
+            case ev.Captured():
+                if step:
+                    step.captured[event.name] = event.value
+            case ev.Generated():
+                if step:
+                    step.generated.append(event)
+            case ev.WaitProgress():
+                self.last_wait = event
+            case ev.WaitFinished():
+                self.last_wait = None
+                if step:
+                    step.waits.append(event)
+            case ev.DecisionRequested():
+                self._requested[event.id] = event
+                self.pending_decision = event
+            case ev.DecisionMade():
+                self.decisions.append((self._requested.get(event.id), event))
+                if self.pending_decision and self.pending_decision.id == event.id:
+                    self.pending_decision = None
+            case ev.Paused() | ev.Resumed():
+                self.pauses.append(event)
+            case ev.Notice():
+                self.notices.append(event)
+            case ev.SessionResumed():
+                self.resumes.append(event)
+                self.finished = None
+            case ev.Detached():
+                self.detaches.append(event)
+            case ev.RunFinished():
+                self.finished = event
+                self.pending_decision = None
+
+    def command(self, number: int) -> CommandRecord | None:
+        for step in self.steps.values():
+            for rec in step.commands:
+                if rec.number == number:
+                    return rec
+        return None
+
+    def all_commands(self) -> list[CommandRecord]:
+        return sorted((c for s in self.steps.values() for c in s.commands), key=lambda c: c.number)
+
+    def running_command(self) -> CommandRecord | None:
+        unfinished = [c for c in self.all_commands() if c.finished is None]
+        return unfinished[-1] if unfinished else None
+
+    @property
+    def paused(self) -> bool:
+        return bool(self.pauses) and isinstance(self.pauses[-1], ev.Paused)
+
+    def counts(self) -> dict[str, int]:
+        out: dict[str, int] = {}
+        for step in self.steps.values():
+            out[step.state] = out.get(step.state, 0) + 1
+        return out
+
+    def phase_progress(self, phase: PhaseRecord) -> tuple[int, int]:
+        done = sum(1 for sid in phase.step_ids if self.steps[sid].state in FINAL_STATES)
+        return done, len(phase.step_ids)
+
+    def params_line(self) -> str:
+        parts = []
+        for key, value in self.started.params.items():
+            if key == "channels":
+                continue
+            shown: Any = ",".join(value) if isinstance(value, list) else value
+            parts.append(f"{key}={shown if shown != '' else chr(34) * 2}")
+        return " ".join(parts)
+
+    def target_line(self) -> str:
+        t = self.started.target
+        kind = t.get("kind", "?")
+        if kind == "sandbox":
+            return f"sandbox:{t.get('scenario', '?')}"
+        if kind == "files":
+            return f"files:{t.get('directory', '?')}"
+        return "live" + (f" ({t['context']})" if t.get("context") else "")

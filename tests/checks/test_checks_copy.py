@@ -1,0 +1,50 @@
+"""volume-copy-matches: two captured `find … -exec wc -c {} +` listings compared."""
+
+from __future__ import annotations
+
+from steps.checks import run_check
+from steps.checks.copy_checks import parse_wc_listing
+from tests.checks.ckf_states import PARAMS, sidecar_model
+
+SOURCE = """\
+   1024 /data-source/mlpipeline/artifacts/run-1/model.pkl
+     17 /data-source/.minio.sys/format.json
+   1041 total
+    512 /data-source/mlpipeline/pipelines/p1.yaml
+    512 total
+"""
+COPY = SOURCE.replace("/data-source/", "/data-destination/")
+
+
+def test_listing_parse_skips_totals_and_the_volume_root():
+    assert parse_wc_listing(SOURCE) == {
+        "mlpipeline/artifacts/run-1/model.pkl": 1024,
+        ".minio.sys/format.json": 17,
+        "mlpipeline/pipelines/p1.yaml": 512,
+    }
+
+
+def test_identical_copy_passes():
+    result = run_check("volume-copy-matches", sidecar_model(), PARAMS, source=SOURCE, destination=COPY)
+    assert result.passed and result.message == "all 3 file(s), 1553 bytes, copied with their sizes"
+
+
+def test_missing_and_short_files_fail_with_the_copy_to_rerun():
+    copy = "   1000 /data-destination/mlpipeline/artifacts/run-1/model.pkl\n"
+    copy += "     17 /data-destination/.minio.sys/format.json\n"
+    result = run_check("volume-copy-matches", sidecar_model(), PARAMS, source=SOURCE, destination=copy)
+    assert result.failed
+    assert result.message == "1 of 3 file(s) missing, 1 with another size in the copy"
+    assert result.details == (
+        "missing: mlpipeline/pipelines/p1.yaml",
+        "mlpipeline/artifacts/run-1/model.pkl: 1024 bytes, copy has 1000",
+    )
+    assert (
+        result.fix.splitlines()[0]
+        == "kubectl -n kubeflow exec minio-migration -- cp -rfpT /data-source/ /data-destination/"
+    )
+
+
+def test_empty_source_warns():
+    result = run_check("volume-copy-matches", sidecar_model(), PARAMS, source="", destination="")
+    assert result.status == "warning" and "no file" in result.message

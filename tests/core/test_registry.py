@@ -1,0 +1,59 @@
+"""Runbook files are validated when loaded; each bad file gets one line: file, place, what is wrong."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from steps import registry
+from steps.errors import BadInput
+
+MALFORMED = sorted((Path(__file__).parents[1] / "malformed" / "runbooks").iterdir())
+
+
+def _expected(path: Path) -> str:
+    try:
+        first = path.read_text(encoding="utf-8").splitlines()[0]
+    except (UnicodeDecodeError, IndexError):
+        return ""
+    return first.split("# expect:", 1)[1].strip() if first.startswith("# expect:") else ""
+
+
+@pytest.mark.parametrize("path", MALFORMED, ids=[p.name for p in MALFORMED])
+def test_malformed_runbook_gives_one_clear_line(path):
+    with pytest.raises(BadInput) as err:
+        registry.load_file(path)
+    message = str(err.value)
+    assert "\n" not in message, message
+    assert str(path) in message, "the message names the file"
+    assert "Traceback" not in message
+    expected = _expected(path)
+    assert expected in message, f"{message!r} lacks {expected!r}"
+
+
+def test_error_names_the_line_and_the_place():
+    path = next(p for p in MALFORMED if p.name == "unknown-placeholder.yaml")
+    with pytest.raises(BadInput) as err:
+        registry.load_file(path)
+    assert "step s" in str(err.value) and "phase a" in str(err.value)
+    step_error = next(p for p in MALFORMED if p.name == "bad-timeout.yaml")
+    with pytest.raises(BadInput) as err:
+        registry.load_file(step_error)
+    assert f"{step_error}:" in str(err.value) and "run[0]" in str(err.value)
+
+
+def test_builtins_load_and_list():
+    ids = [rb.id for rb in registry.list_runbooks()]
+    assert "ckf-1.11-ambient" in ids
+
+
+def test_find_unknown_and_user_file(tmp_path):
+    with pytest.raises(BadInput, match="no runbook named 'nope'"):
+        registry.find("nope")
+    with pytest.raises(BadInput, match="no such runbook file"):
+        registry.find("", runbook_file=tmp_path / "missing.yaml")
+    fixture = Path(__file__).parents[1] / "fixtures" / "runbooks" / "tiny.yaml"
+    assert registry.find("", runbook_file=fixture).id == "tiny"
+    with pytest.raises(BadInput, match="holds runbook 'tiny'"):
+        registry.find("other", runbook_file=fixture)

@@ -1,0 +1,239 @@
+"""CKF 1.6 -> 1.7: MinIO's redeploy with its data copied between two claims (seed 003).
+
+The volume holds real files; the copy runs through `kubectl exec` in a busybox pod and is checked
+byte for byte, by the pod's own tools and on the host.
+"""
+
+from __future__ import annotations
+
+import base64
+import filecmp
+import json
+from pathlib import Path
+
+import yaml
+
+POD = """apiVersion: v1
+kind: Pod
+metadata:
+  name: minio-migration
+  namespace: kubeflow
+spec:
+  containers:
+  - name: minio-migration
+    image: busybox
+    args:
+    - sleep
+    - "1000000"
+    volumeMounts:
+      - name: source
+        mountPath: /data-source
+      - name: destination
+        mountPath: /data-destination
+  volumes:
+    - name: source
+      persistentVolumeClaim:
+        claimName: SOURCE_PVC-minio-0
+        readOnly: false
+    - name: destination
+      persistentVolumeClaim:
+        claimName: DESTINATION_PVC-minio-0
+        readOnly: false
+"""
+
+
+def volume_dir(sb, claim: str) -> Path:
+    pvc = sb.json(f"kubectl -n kubeflow get pvc {claim} -o json")
+    state = json.loads((sb.path / "state.json").read_text())
+    return sb.path / state["k8s"]["PersistentVolume"][pvc["spec"]["volumeName"]]["_"]["dir"]
+
+
+def minio_pv(sb) -> str:
+    return [line.split()[0] for line in sb.ok("kubectl -n kubeflow get pv").splitlines() if "minio" in line][
+        0
+    ]
+
+
+def claim_template(sb) -> str:
+    sts = sb.json("kubectl -n kubeflow get statefulset minio -o=json")
+    return sts["spec"]["volumeClaimTemplates"][0]["metadata"]["name"]
+
+
+def test_the_credentials_are_in_the_secret_and_the_relation_not_in_config(make_sandbox):
+    sb = make_sandbox("ckf-1.6")
+    assert sb.ok("juju config minio access-key").strip() == "minio"
+    assert sb.ok("juju config minio secret-key").strip() == ""
+    secret = sb.json("kubectl -n kubeflow get secret minio-secret -o json")["data"]
+    key = base64.b64decode(secret["MINIO_SECRET_KEY"]).decode()
+    assert base64.b64decode(secret["MINIO_ACCESS_KEY"]).decode() == "minio" and len(key) >= 8
+    unit = yaml.safe_load(sb.ok("juju show-unit kfp-api/0"))["kfp-api/0"]
+    data = next(r for r in unit["relation-info"] if r["endpoint"] == "object-storage")["application-data"]
+    assert yaml.safe_load(data["data"])["secret-key"] == key
+
+
+def test_redeploy_with_a_retained_volume_and_a_verified_copy(make_sandbox):
+    sb = make_sandbox("ckf-1.6")
+    status = sb.status()["applications"]["minio"]
+    assert status["charm-channel"] == "ckf-1.6/stable"
+    for rel in ("argo-controller", "kfp-api", "kfp-profile-controller", "kfp-ui"):
+        sb.ok(f"juju remove-relation minio:object-storage {rel}:object-storage")
+    pv = minio_pv(sb)
+    sb.ok(["kubectl", "patch", "pv", pv, "-p", '{"spec":{"persistentVolumeReclaimPolicy":"Retain"}}'])
+    source = claim_template(sb)
+    source_dir = volume_dir(sb, f"{source}-minio-0")
+    before = {p.relative_to(source_dir): p.read_bytes() for p in source_dir.rglob("*") if p.is_file()}
+    assert len(before) >= 10 and max(len(b) for b in before.values()) > 1_000_000
+    sb.ok("juju remove-application --no-prompt minio")
+    assert "Bound" in sb.ok(f"kubectl -n kubeflow get pvc {source}-minio-0")
+    sb.ok("juju deploy minio --channel edge --storage minio-data=10G")
+    destination = claim_template(sb)
+    assert destination != source
+    assert (
+        sb.json(f"kubectl -n kubeflow get pvc {destination}-minio-0 -o json")["spec"]["resources"][
+            "requests"
+        ]["storage"]
+        == "10Gi"
+    )
+    dest_dir = volume_dir(sb, f"{destination}-minio-0")
+    assert not any(dest_dir.iterdir())
+    manifest = POD.replace("SOURCE_PVC", source).replace("DESTINATION_PVC", destination)
+    assert sb.ok("kubectl apply -f -", stdin=manifest.encode()) == "pod/minio-migration created\n"
+    assert (
+        sb.ok("kubectl -n kubeflow wait --for=condition=Ready pod/minio-migration --timeout=60s")
+        == "pod/minio-migration condition met\n"
+    )
+    rc, out, err = sb.run(
+        [
+            "kubectl",
+            "-n",
+            "kubeflow",
+            "exec",
+            "-ti",
+            "minio-migration",
+            "--",
+            "/bin/sh",
+            "-c",
+            "cp -rfpT /data-source/ /data-destination/ && sync && exit",
+        ]
+    )
+    assert rc == 0 and out == ""
+    sizes_src = sb.ok(
+        [
+            "kubectl",
+            "-n",
+            "kubeflow",
+            "exec",
+            "minio-migration",
+            "--",
+            "find",
+            "/data-source",
+            "-type",
+            "f",
+            "-exec",
+            "wc",
+            "-c",
+            "{}",
+            "+",
+        ]
+    )
+    sizes_dst = sb.ok(
+        [
+            "kubectl",
+            "-n",
+            "kubeflow",
+            "exec",
+            "minio-migration",
+            "--",
+            "find",
+            "/data-destination",
+            "-type",
+            "f",
+            "-exec",
+            "wc",
+            "-c",
+            "{}",
+            "+",
+        ]
+    )
+    assert sizes_src.splitlines()[-1].endswith(" total")
+    assert sizes_src.replace("/data-source", "") == sizes_dst.replace("/data-destination", "")
+    sums = [
+        sb.ok(
+            [
+                "kubectl",
+                "-n",
+                "kubeflow",
+                "exec",
+                "minio-migration",
+                "--",
+                "sh",
+                "-c",
+                f"cd {d} && find {d} -type f -exec sha256sum {{}} +",
+            ]
+        )
+        for d in ("/data-source", "/data-destination")
+    ]
+    assert sums[0].replace("/data-source", "") == sums[1].replace("/data-destination", "")
+    assert (
+        sb.run(
+            [
+                "kubectl",
+                "-n",
+                "kubeflow",
+                "exec",
+                "minio-migration",
+                "--",
+                "diff",
+                "-r",
+                "/data-source",
+                "/data-destination",
+            ]
+        )[0]
+        == 0
+    )
+    after = {p.relative_to(dest_dir): p.read_bytes() for p in dest_dir.rglob("*") if p.is_file()}
+    assert after == before
+    comparison = filecmp.dircmp(source_dir, dest_dir)
+    assert not comparison.left_only and not comparison.right_only and not comparison.diff_files
+    sb.ok("kubectl -n kubeflow delete pod minio-migration")
+    sb.ok("juju relate minio argo-controller")
+    # The old claim name in the guide lacks the pod suffix: the API says so.
+    rc, _, err = sb.run(f"kubectl -n kubeflow delete pvc {source}")
+    assert rc == 1 and f'persistentvolumeclaims "{source}" not found' in err
+    sb.ok(f"kubectl -n kubeflow delete pvc {source}-minio-0")
+    assert pv in sb.ok("kubectl get pv")  # Retain: the volume survives its claim, Released
+    assert "Released" in sb.ok(f"kubectl get pv {pv}")
+    assert source_dir.exists()
+
+
+def test_without_retain_the_data_goes_with_the_application(make_sandbox):
+    sb = make_sandbox("ckf-1.6")
+    pv = minio_pv(sb)
+    source = claim_template(sb)
+    source_dir = volume_dir(sb, f"{source}-minio-0")
+    assert any(source_dir.rglob("*"))
+    sb.ok("juju remove-application --no-prompt minio")
+    assert pv not in sb.ok("kubectl get pv")
+    rc, _, err = sb.run(f"kubectl -n kubeflow get pvc {source}-minio-0")
+    assert rc == 1 and "not found" in err
+    assert not source_dir.exists()
+    sb.ok("juju deploy minio --channel edge --storage minio-data=10G")
+    manifest = POD.replace("SOURCE_PVC", source).replace("DESTINATION_PVC", claim_template(sb))
+    sb.ok("kubectl apply -f -", stdin=manifest.encode())
+    rc, _, err = sb.run("kubectl -n kubeflow wait --for=condition=Ready pod/minio-migration --timeout=1s")
+    assert rc == 1 and "timed out waiting for the condition on pods/minio-migration" in err
+    assert "Pending" in sb.ok("kubectl -n kubeflow get pod minio-migration")
+    assert f'persistentvolumeclaim "{source}-minio-0" not found' in sb.ok(
+        "kubectl -n kubeflow describe pod minio-migration"
+    )
+
+
+def test_relating_the_new_minio_is_ambiguous_with_latest_charms(make_sandbox):
+    sb = make_sandbox("ckf-1.6")
+    sb.ok("juju remove-relation minio:object-storage kfp-api:object-storage")
+    sb.ok("juju refresh kfp-api --channel latest/edge")
+    sb.ok("juju remove-application --no-prompt minio")
+    sb.ok("juju deploy minio --channel edge")
+    rc, _, err = sb.run("juju relate minio kfp-api")
+    assert rc == 1 and "ambiguous relation" in err
+    sb.ok("juju relate minio:object-storage kfp-api:object-storage")

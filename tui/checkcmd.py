@@ -1,0 +1,86 @@
+"""`cairn check` (the pre-flight report) and `cairn dump` (save a cluster's output for --from-files)."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import tempfile
+from pathlib import Path
+from typing import Any
+
+from steps import params as params_mod
+from steps import registry
+from steps.cluster.state import ClusterState
+from steps.errors import BadInput
+from steps.launch import TargetRequest
+
+
+def _sandbox_dir(scenario: str, keep: Path | None = None) -> tuple[Path, str]:
+    from steps import sandbox
+
+    scenario = scenario or sandbox.DEFAULT_SCENARIO
+    if scenario not in sandbox.SCENARIOS:
+        raise BadInput(f"no sandbox scenario {scenario!r}; choose one of: {', '.join(sandbox.SCENARIOS)}")
+    directory = keep or Path(tempfile.mkdtemp(prefix="cairn-check-")) / "sandbox"
+    try:
+        sandbox.create(directory, scenario, speed=0)
+    except ValueError as exc:
+        raise BadInput(str(exc)) from None
+    return directory, scenario
+
+
+def read_target(req: TargetRequest, model: str) -> ClusterState:
+    from steps.cluster import sources
+
+    if req.kind == "live":
+        return sources.read_live(model, context=req.context)
+    if req.kind == "files":
+        if not Path(req.directory).is_dir():
+            raise BadInput(f"--from-files {req.directory}: not a directory")
+        return sources.read_files(req.directory)
+    directory, scenario = _sandbox_dir(req.scenario)
+    return sources.read_sandbox(directory, model, scenario=scenario)
+
+
+def run(args: argparse.Namespace, given: dict[str, Any], req: TargetRequest) -> int:
+    from steps import checks
+    from steps.launch import _discover
+
+    runbook = registry.find(args.runbook, runbook_file=args.runbook_file)
+    params_mod.resolve(runbook, given)  # bad params stop before anything is read
+    model = str(given.get("model") or "kubeflow")
+    state = read_target(req, model)
+    given, notes = _discover(runbook, given, state)
+    values = params_mod.resolve(runbook, given)
+    report = checks.preflight(state, values.params)
+    where = {"live": "live" + (f" ({req.context})" if req.context else ""), "files": f"files:{req.directory}",
+             "sandbox": f"sandbox:{req.scenario or 'ckf-1.11-microk8s'}"}[req.kind]
+    print(f"Pre-flight for {runbook.id} on {where}, model {model}")
+    for note in notes:
+        print(f"  {note}")
+    print(checks.format_report(report, ascii=True if args.ascii else None))
+    return 1 if report.blocked else 0
+
+
+def dump(args: argparse.Namespace, req: TargetRequest) -> int:
+    from steps.cluster import sources
+    from steps.params import parse_assignments
+
+    model = parse_assignments(args.sets).get("model", "kubeflow")
+    directory = Path(args.directory)
+    if directory.exists() and any(directory.iterdir()):
+        raise BadInput(f"{directory} is not empty; dump into a new directory")
+    if req.kind == "files":
+        raise BadInput("--from-files: a dump reads a live cluster or a sandbox, not saved files")
+    env = dict(os.environ)
+    if req.kind == "sandbox":
+        from steps import sandbox
+
+        sandbox_dir, _ = _sandbox_dir(req.scenario)
+        env.update(sandbox.environ(sandbox_dir))
+    directory.mkdir(parents=True, exist_ok=True)
+    ran = sources.dump(directory, env, model, req.context)
+    print(f"wrote {len(ran)} reads to {directory} (the exact commands are in {directory / 'COMMANDS'})",
+          file=sys.stderr)
+    return 0

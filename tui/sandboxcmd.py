@@ -1,0 +1,59 @@
+"""`cairn sandbox exec|shell`: look at a session's rehearsal deployment as at a real one."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from steps import session
+from steps.errors import BadInput
+
+
+def _sandbox_of(session_id: str | None) -> tuple[str, Path]:
+    sid, directory = session.find(session_id)
+    sandbox_dir = directory / "sandbox"
+    if not (sandbox_dir / "state.json").exists():
+        raise BadInput(f"session {sid} did not run against the sandbox (no sandbox/ in it)")
+    return sid, sandbox_dir
+
+
+def exec_command(rest: Sequence[str]) -> int:
+    """`cairn sandbox exec [ID] -- CMD ARGS…`"""
+    from steps import sandbox
+
+    rest = list(rest)
+    session_id = None
+    if "--" in rest:
+        cut = rest.index("--")
+        before, command = rest[:cut], rest[cut + 1:]
+        if len(before) > 1:
+            raise BadInput("usage: cairn sandbox exec [ID] -- juju|kubectl|curl ARGS…")
+        session_id = before[0] if before else None
+    else:
+        command = rest
+    if not command:
+        raise BadInput("usage: cairn sandbox exec [ID] -- juju|kubectl|curl ARGS…")
+    if command[0] not in sandbox.TOOLS:
+        raise BadInput(f"the sandbox emulates {', '.join(sandbox.TOOLS)}, not {command[0]!r}")
+    _, sandbox_dir = _sandbox_of(session_id)
+    code, out, err = sandbox.run(command, sandbox_dir)
+    sys.stdout.buffer.write(out)
+    sys.stdout.flush()
+    sys.stderr.buffer.write(err)
+    return code
+
+
+def shell(session_id: str | None) -> int:
+    from steps import sandbox
+
+    sid, sandbox_dir = _sandbox_of(session_id)
+    env = dict(os.environ)
+    env.update(sandbox.environ(sandbox_dir))
+    env["PS1"] = f"(cairn sandbox {sid}) $ "
+    program = env.get("SHELL") or "/bin/sh"
+    print(f"A shell with the sandbox's {', '.join(sandbox.TOOLS)} first on PATH (session {sid}); exit to leave.",
+          file=sys.stderr)
+    return subprocess.call([program], env=env)
