@@ -44,14 +44,18 @@ def main(count: int = 200) -> None:
     os.environ["CAIRN_HOME"] = tempfile.mkdtemp(prefix="cairn-bench-")
     work = Path(os.environ["CAIRN_HOME"])
     runs = "\n".join("          - 'true'" for _ in range(count))
-    text = (f"cairn-runbook: 1\nid: bench\ntitle: bench\nphases:\n  - id: p\n    title: P\n    steps:\n"
-            f"      - id: s\n        title: S\n        doc: {count} trivial commands\n        run:\n{runs}\n")
+    text = (
+        f"cairn-runbook: 1\nid: bench\ntitle: bench\nphases:\n  - id: p\n    title: P\n    steps:\n"
+        f"      - id: s\n        title: S\n        doc: {count} trivial commands\n        run:\n{runs}\n"
+    )
     (work / "bench.yaml").write_text(text)
     rb = registry.load_file(work / "bench.yaml")
     p = plan.resolve(rb, params.resolve(rb, {}))
     sid, directory = session.create()
     journal = JournalWriter(directory / "journal.jsonl")
-    started = ev.SessionStarted(session_id=sid, runbook="bench", runbook_title="bench", outline=launch.outline(p))
+    started = ev.SessionStarted(
+        session_id=sid, runbook="bench", runbook_title="bench", outline=launch.outline(p)
+    )
     journal.write(started)
     marks: dict[int, float] = {}
     spans: list[float] = []
@@ -62,9 +66,17 @@ def main(count: int = 200) -> None:
         elif isinstance(e, ev.CommandFinished):
             spans.append(e.t - marks[e.number])
 
-    engine = Engine(p, directory, journal, _Target(), listener=listen, options=EngineOptions(yes=True),
-                    resume_view=SessionView.build([started]), check_runner=lambda *a, **k: None,
-                    settle_evaluator=lambda *a: None)
+    engine = Engine(
+        p,
+        directory,
+        journal,
+        _Target(),
+        listener=listen,
+        options=EngineOptions(yes=True),
+        resume_view=SessionView.build([started]),
+        check_runner=lambda *a, **k: None,
+        settle_evaluator=lambda *a: None,
+    )
     t0 = time.perf_counter()
     outcome = engine.run()
     wall = time.perf_counter() - t0
@@ -75,9 +87,12 @@ def main(count: int = 200) -> None:
     overhead = [max(0.0, s - o) for s, o in zip(spans, own, strict=False)]
     print(f"outcome: {outcome}; {count} commands in {wall:.2f} s ({wall / count * 1000:.1f} ms each, wall)")
     print(f"command's own time (supervisor-measured): median {statistics.median(own) * 1000:.1f} ms")
-    print(f"overhead per command (spawn to recorded exit, minus own time): "
-          f"median {statistics.median(overhead) * 1000:.1f} ms, p95 "
-          f"{sorted(overhead)[int(len(overhead) * 0.95) - 1] * 1000:.1f} ms, mean {statistics.mean(overhead) * 1000:.1f} ms")
+    print(
+        f"overhead per command (spawn to recorded exit, minus own time): "
+        f"median {statistics.median(overhead) * 1000:.1f} ms, p95 "
+        f"{sorted(overhead)[int(len(overhead) * 0.95) - 1] * 1000:.1f} ms, "
+        f"mean {statistics.mean(overhead) * 1000:.1f} ms"
+    )
 
 
 if __name__ == "__main__":

@@ -1,5 +1,6 @@
 """How fast the rehearsal sandbox answers: scenario creation, one command in-process and as a
-process (what the engine's commands cost), and the whole migration guide at speed 0.
+process (what the engine's commands cost), the whole migration guide at speed 0, and the whole
+ckf-1.6-to-1.7 runbook through the engine at speed 0 (with its state reads).
 
     PYTHONPATH=. python bench/bench_sandbox.py
 """
@@ -57,6 +58,41 @@ def main() -> None:
         total = time.perf_counter() - started
         print(f"the whole guide ({len(commands)} commands) at speed 0, in-process: {total:.2f} s "
               f"({total / len(commands) * 1000:.1f} ms a command)")
+        upgrade_16_17(root)
+
+
+def upgrade_16_17(root: Path) -> None:
+    from steps.cluster import sources
+    from steps.launch import RunRequest, TargetRequest, start
+    from tests.sandbox.test_upgrade_16_17 import _runbook
+
+    os.environ["CAIRN_HOME"] = str(root / "cairn-home")
+    reads = {"n": 0, "s": 0.0}
+    read_sandbox = sources.read_sandbox
+
+    def counted(*args, **kwargs):
+        began = time.perf_counter()
+        try:
+            return read_sandbox(*args, **kwargs)
+        finally:
+            reads["n"] += 1
+            reads["s"] += time.perf_counter() - began
+
+    sources.read_sandbox = counted
+    try:
+        started = time.perf_counter()
+        target = TargetRequest(kind="sandbox", scenario="ckf-1.6", speed=0)
+        launched = start(RunRequest(runbook="ckf-1.6-to-1.7", runbook_file=str(_runbook(root)),
+                                    target=target, yes=True))
+        try:
+            outcome = launched.engine.run()
+        finally:
+            launched.close()
+        total = time.perf_counter() - started
+    finally:
+        sources.read_sandbox = read_sandbox
+    print(f"ckf-1.6-to-1.7 through the engine at speed 0: {outcome} in {total:.1f} s, of which "
+          f"{reads['n']} state reads {reads['s']:.1f} s")
 
 
 if __name__ == "__main__":

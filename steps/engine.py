@@ -34,14 +34,20 @@ from .cluster.state import ClusterState
 from .journal import JournalWriter
 from .model import BenignRule, CheckRef, Command
 from .plan import Plan, PlannedStep
-from .redact import MIN_SECRET_LEN, REDACTED, Redactor
+from .redact import MIN_SECRET_LEN, REDACTED, Redactor, output_is_secret
 from .targets import Target
 from .view import FAILED, FINAL_STATES, INTERRUPTED, RUNNING, SessionView
 
 Listener = Callable[[ev.Event], None]
 
-OUTCOME_SUCCEEDED, OUTCOME_FAILED, OUTCOME_ABORTED, OUTCOME_DETACHED = "succeeded", "failed", "aborted", "detached"
+OUTCOME_SUCCEEDED, OUTCOME_FAILED, OUTCOME_ABORTED, OUTCOME_DETACHED = (
+    "succeeded",
+    "failed",
+    "aborted",
+    "detached",
+)
 SUMMARY_EVERY_SECONDS = 5.0  # how often the cluster-state summary file is rewritten during waits
+FAILURE_TAIL_LINES = 12  # the end of a failed command's output, shown with the question
 
 
 class _Abort(Exception):
@@ -112,6 +118,7 @@ class Engine:
         self.last_state: ClusterState | None = None
         self._finished_here: list[str] = []  # steps this process finished (done, skipped, …)
         self._summary_written = -SUMMARY_EVERY_SECONDS
+        self._last_command: tuple[str, int] | None = None  # (step id, number) of the latest command
         self._produced: dict[str, Any] = self._produced_from_view()
 
     def _run_check(self, name: str, state: ClusterState, params: Mapping[str, Any], **args: str) -> Any:
@@ -256,16 +263,33 @@ class Engine:
         """Continue a step an earlier process left: re-attach a running command or re-check."""
         running = next((c for c in prior.commands if c.finished is None), None)
         if running is not None:
-            self._emit(ev.Notice(level="info", step_id=run.step.id,
-                                 text=f"re-attaching to command {running.number:03d} started by an earlier Cairn"))
+            self._emit(
+                ev.Notice(
+                    level="info",
+                    step_id=run.step.id,
+                    text=f"re-attaching to command {running.number:03d} started by an earlier Cairn",
+                )
+            )
             files = execute.CommandFiles.numbered(self.session_dir / "commands", running.number)
             run.commands = self._materialise(run.step, replay=True)
-            status, lines_out = self._follow(execute.attach(files), run.step.id, running.index, running.number)
+            status, lines_out = self._follow(
+                execute.attach(files), run.step.id, running.index, running.number
+            )
             cmd = run.commands[running.index] if running.index < len(run.commands) else None
             ok, benign, failure = self._judge(cmd, status, files) if cmd else (status.ok, "", "")
-            self._emit(ev.CommandFinished(step_id=run.step.id, index=running.index, number=running.number,
-                                          exit=status.exit, reason=status.reason, ok=ok, benign=benign,
-                                          failure=failure, duration=max(0.0, status.ended - status.started)))
+            self._emit(
+                ev.CommandFinished(
+                    step_id=run.step.id,
+                    index=running.index,
+                    number=running.number,
+                    exit=status.exit,
+                    reason=status.reason,
+                    ok=ok,
+                    benign=benign,
+                    failure=failure,
+                    duration=max(0.0, status.ended - status.started),
+                )
+            )
             if cmd and ok and cmd.capture:
                 value = self._decode(run.step.id, cmd, "\n".join(lines_out).strip())
                 ok = bool(value) and self._store_capture(run.step.id, cmd, value)
@@ -277,17 +301,24 @@ class Engine:
         if prior.state in (FAILED, "aborted"):
             # It had failed (or was aborted) before: the operator decides again, as they would have.
             run.next_index = min(failed) if failed else len(run.commands)
-            choice, reason = self._ask("failed", run.step.id,
-                                       f"{run.step.title} had {prior.state} before this resume: {prior.reason}",
-                                       ("retry", "skip", "abort"), ())
+            choice, reason = self._ask(
+                "failed",
+                run.step.id,
+                f"{run.step.title} had {prior.state} before this resume: {prior.reason}",
+                ("retry", "skip", "abort"),
+                (),
+            )
             if choice == "skip":
                 self._finish_step(run.step, "skipped", reason or "skipped after it failed", None)
             elif choice == "abort":
                 raise _Abort()
             return
         # Interrupted between commands (or while waiting): re-check before anything re-runs.
-        self._emit(ev.StepFinished(step_id=run.step.id, state="interrupted",
-                                   reason="the Cairn process driving it stopped"))
+        self._emit(
+            ev.StepFinished(
+                step_id=run.step.id, state="interrupted", reason="the Cairn process driving it stopped"
+            )
+        )
         if self._already_done(run.step, "check"):
             return
         run.next_index = max(finished_ok) + 1 if finished_ok else 0
@@ -308,8 +339,11 @@ class Engine:
             return False
         results = [self._check(step.id, purpose, ref, state) for ref in step.check]
         if all(r.status == "passed" for r in results):
-            self._emit(ev.StepFinished(step_id=step.id, state="done",
-                                       reason="; ".join(r.message for r in results if r.message)))
+            self._emit(
+                ev.StepFinished(
+                    step_id=step.id, state="done", reason="; ".join(r.message for r in results if r.message)
+                )
+            )
             self._finished_here.append(step.id)
             return True
         return False
@@ -320,7 +354,8 @@ class Engine:
             return True
         if step.destructive:
             prompt = f"{step.title}: this step is destructive. Run it?"
-            detail = tuple(f"$ {format_argv(c.argv)}" for c in step.commands)
+            detail = (f"warning: {step.warning}",) if step.warning else ()
+            detail += tuple(f"$ {format_argv(c.argv)}" for c in step.commands)
             if step.generate:
                 detail += (f"$ … commands computed from the cluster by {step.generate}",)
         else:
@@ -349,9 +384,14 @@ class Engine:
 
     def _generate(self, step: PlannedStep) -> list[Command]:
         state = self._read_state()
-        ctx = generators.GenContext(state=state, params=self.params, captured=self.captured,
-                                    args=dict(step.generate_args), session_dir=self.session_dir,
-                                    produced={k: v.get("record") for k, v in self._produced.items()})
+        ctx = generators.GenContext(
+            state=state,
+            params=self.params,
+            captured=self.captured,
+            args=dict(step.generate_args),
+            session_dir=self.session_dir,
+            produced={k: v.get("record") for k, v in self._produced.items()},
+        )
         written: dict[str, str] = {}
         try:
             for name, gen_name in step.files.items():
@@ -361,15 +401,23 @@ class Engine:
                 path.write_text(content, encoding="utf-8")
                 written[name] = str(path)
                 self._table[f"file.{name}"] = str(path)
-            result = generators.get(step.generate)(ctx) if step.generate else generators.Generated(commands=())
+            result = (
+                generators.get(step.generate)(ctx) if step.generate else generators.Generated(commands=())
+            )
         except ValueError as exc:
             raise _StepFailedHere(f"cannot prepare this step: {exc}") from None
         commands = result.as_commands()
         recorded = [_command_record(c) for c in commands]
         self._produced[step.id] = {"commands": recorded, "record": result.record}
-        self._emit(ev.Generated(step_id=step.id, generator=step.generate or "files",
-                                commands=tuple(tuple(c.argv) for c in commands), record=result.record,
-                                files=written))
+        self._emit(
+            ev.Generated(
+                step_id=step.id,
+                generator=step.generate or "files",
+                commands=tuple(tuple(c.argv) for c in commands),
+                record=result.record,
+                files=written,
+            )
+        )
         return commands
 
     # --- commands -----------------------------------------------------------------------
@@ -387,8 +435,10 @@ class Engine:
             if step.id in self._skips:
                 raise _StepSkipped(self._skips.pop(step.id))
             if not ok:
-                raise _StepFailedHere(f"command {run.next_index + 1} of {len(run.commands)} failed: "
-                                      f"{format_argv(self._resolve_argv(cmd.argv, display=True))}")
+                raise _StepFailedHere(
+                    f"command {run.next_index + 1} of {len(run.commands)} failed: "
+                    f"{format_argv(self._resolve_argv(cmd.argv, display=True))}"
+                )
             run.next_index += 1
 
     def _resolve_argv(self, argv: tuple[str, ...], display: bool = False) -> tuple[str, ...]:
@@ -399,7 +449,9 @@ class Engine:
         try:
             return template.render_argv(argv, table, keep_late=False)
         except KeyError as exc:
-            raise _StepFailedHere(f"the value {{{exc.args[0]}}} is not known yet (an earlier step did not capture it)") from None
+            raise _StepFailedHere(
+                f"the value {{{exc.args[0]}}} is not known yet (an earlier step did not capture it)"
+            ) from None
 
     def _run_command(self, step: PlannedStep, index: int, cmd: Command) -> bool:
         """Run one runbook command. A failed one tries its fallbacks in order; a capturing one
@@ -407,8 +459,13 @@ class Engine:
         if not cmd.capture:
             ok, _ = self._exec(step, index, cmd, cmd)
             for alt in cmd.fallback if not ok else ():
-                self._emit(ev.Notice(level="info", step_id=step.id,
-                                     text=f"trying the fallback `{format_argv(self._resolve_argv(alt.argv, True))}`"))
+                self._emit(
+                    ev.Notice(
+                        level="info",
+                        step_id=step.id,
+                        text=f"trying the fallback `{format_argv(self._resolve_argv(alt.argv, True))}`",
+                    )
+                )
                 ok, _ = self._exec(step, index, alt, alt)
                 if ok:
                     break
@@ -424,10 +481,20 @@ class Engine:
             if value:
                 return self._store_capture(step.id, cmd, value)
             if n < len(sources):
-                self._emit(ev.Notice(level="info", step_id=step.id,
-                                     text=f"{cmd.capture}: empty from `{tried[-1]}`; trying the next source"))
-        self._emit(ev.Notice(level="error", step_id=step.id,
-                             text=f"{cmd.capture}: no value from any of: {' ; '.join(tried)}"))
+                self._emit(
+                    ev.Notice(
+                        level="info",
+                        step_id=step.id,
+                        text=f"{cmd.capture}: empty from `{tried[-1]}`; trying the next source",
+                    )
+                )
+        self._emit(
+            ev.Notice(
+                level="error",
+                step_id=step.id,
+                text=f"{cmd.capture}: no value from any of: {' ; '.join(tried)}",
+            )
+        )
         return False
 
     def _exec(self, step: PlannedStep, index: int, cmd: Command, owner: Command) -> tuple[bool, str]:
@@ -435,6 +502,7 @@ class Engine:
         argv = self._resolve_argv(cmd.argv)
         shown = self._resolve_argv(cmd.argv, display=True)
         number = self._next_command_number()
+        self._last_command = (step.id, number)
         files = execute.CommandFiles.numbered(self.session_dir / "commands", number)
         timeout = cmd.timeout or owner.timeout or step.timeout or self.plan.runbook.command_timeout
         env = self.target.env()
@@ -442,39 +510,89 @@ class Engine:
         env["CAIRN_SESSION"] = str(self.session_dir)
         # Journal first, then spawn: a crash in between leaves a command that `resume` finds never
         # started (no pid file), instead of one that runs unrecorded.
-        self._emit(ev.CommandStarted(step_id=step.id, index=index, number=number, display=format_argv(shown),
-                                     argv=shown, timeout=timeout))
+        self._emit(
+            ev.CommandStarted(
+                step_id=step.id,
+                index=index,
+                number=number,
+                display=format_argv(shown),
+                argv=shown,
+                timeout=timeout,
+            )
+        )
         if owner.capture:
             return self._exec_capturing(step, index, number, argv, files, env, timeout, owner)
-        running = execute.start(argv, files, env=env, timeout=timeout, secrets=self.redactor.secrets)
+        running = execute.start(
+            argv,
+            files,
+            env=env,
+            timeout=timeout,
+            secrets=self.redactor.secrets,
+            hide_output=output_is_secret(argv),
+        )
         status, _lines = self._follow(running, step.id, index, number)
         ok, benign, failure = self._judge(owner, status, files)
-        self._emit(ev.CommandFinished(step_id=step.id, index=index, number=number, exit=status.exit,
-                                      reason=status.reason, ok=ok, benign=benign, failure=failure,
-                                      duration=max(0.0, status.ended - status.started)))
+        self._emit(
+            ev.CommandFinished(
+                step_id=step.id,
+                index=index,
+                number=number,
+                exit=status.exit,
+                reason=status.reason,
+                ok=ok,
+                benign=benign,
+                failure=failure,
+                duration=max(0.0, status.ended - status.started),
+            )
+        )
         return ok, ""
 
-    def _exec_capturing(self, step: PlannedStep, index: int, number: int, argv: tuple[str, ...],
-                        files: execute.CommandFiles, env: dict[str, str], timeout: float,
-                        owner: Command) -> tuple[bool, str]:
+    def _exec_capturing(
+        self,
+        step: PlannedStep,
+        index: int,
+        number: int,
+        argv: tuple[str, ...],
+        files: execute.CommandFiles,
+        env: dict[str, str],
+        timeout: float,
+        owner: Command,
+    ) -> tuple[bool, str]:
         """A short read whose output becomes a value: run in memory, so the value is exactly what
         the tool printed (the output file is redacted), and a secret never touches a file."""
         started = time.time()
         code, out, err = execute.run_captured(argv, env=env, timeout=timeout)
-        if owner.secret and code == 0:
+        if (owner.secret or output_is_secret(argv)) and code == 0:
             shown = f"[cairn] output kept as secret {owner.capture!r} ({len(out.strip())} characters, not shown)\n"
         else:
             shown = self.redactor.text(out + err)
         files.out.write_text(shown)
-        files.rc.write_text(f'{{"exit": {code}, "reason": "exited", "started": {started}, "ended": {time.time()}}}\n')
+        files.rc.write_text(
+            f'{{"exit": {code}, "reason": "exited", "started": {started}, "ended": {time.time()}}}\n'
+        )
         lines = tuple(shown.splitlines())
         if lines:
             self._emit(ev.CommandOutput(step_id=step.id, number=number, lines=lines))
-        status = execute.ExitStatus(exit=code, reason="timeout" if code == 124 and "timed out" in err else "exited",
-                                    started=started, ended=time.time())
+        status = execute.ExitStatus(
+            exit=code,
+            reason="timeout" if code == 124 and "timed out" in err else "exited",
+            started=started,
+            ended=time.time(),
+        )
         ok, benign, failure = self._judge(owner, status, files)
-        self._emit(ev.CommandFinished(step_id=step.id, index=index, number=number, exit=code, reason=status.reason,
-                                      ok=ok, benign=benign, failure=failure, duration=status.ended - started))
+        self._emit(
+            ev.CommandFinished(
+                step_id=step.id,
+                index=index,
+                number=number,
+                exit=code,
+                reason=status.reason,
+                ok=ok,
+                benign=benign,
+                failure=failure,
+                duration=status.ended - started,
+            )
+        )
         return ok, out
 
     def _decode(self, step_id: str, cmd: Command, value: str) -> str:
@@ -493,15 +611,27 @@ class Engine:
             self.redactor.add([value])
             secret_store.save(self.session_dir.name, {n: self.captured[n] for n in self.secret_names})
             if len(value) < MIN_SECRET_LEN:
-                self._emit(ev.Notice(level="warning", step_id=step_id, text=(
-                    f"{cmd.capture} is short ({len(value)} characters): Cairn never shows it, but cannot search "
-                    "tool output for it without hiding ordinary words; consider a longer key")))
-        self._emit(ev.Captured(step_id=step_id, name=cmd.capture, value=REDACTED if cmd.secret else value,
-                               secret=cmd.secret))
+                self._emit(
+                    ev.Notice(
+                        level="warning",
+                        step_id=step_id,
+                        text=(
+                            f"{cmd.capture} is short ({len(value)} characters): Cairn never shows it, "
+                            "but cannot search "
+                            "tool output for it without hiding ordinary words; consider a longer key"
+                        ),
+                    )
+                )
+        self._emit(
+            ev.Captured(
+                step_id=step_id, name=cmd.capture, value=REDACTED if cmd.secret else value, secret=cmd.secret
+            )
+        )
         return True
 
-    def _follow(self, running: execute.RunningCommand, step_id: str, index: int,
-                number: int) -> tuple[execute.ExitStatus, list[str]]:
+    def _follow(
+        self, running: execute.RunningCommand, step_id: str, index: int, number: int
+    ) -> tuple[execute.ExitStatus, list[str]]:
         kept: list[str] = []
         keep = [True]
 
@@ -526,17 +656,32 @@ class Engine:
             self._emit(ev.Detached(reason=self._detach, running_command=number))
             raise
         if status.reason == "aborted" and self._abort:
-            self._emit(ev.CommandFinished(step_id=step_id, index=index, number=number, exit=status.exit,
-                                          reason="aborted", ok=False, duration=status.ended - status.started))
+            self._emit(
+                ev.CommandFinished(
+                    step_id=step_id,
+                    index=index,
+                    number=number,
+                    exit=status.exit,
+                    reason="aborted",
+                    ok=False,
+                    duration=status.ended - status.started,
+                )
+            )
             self._emit(ev.StepFinished(step_id=step_id, state="aborted", reason="aborted by the operator"))
             raise _Abort()
         return status, kept
 
-    def _judge(self, cmd: Command | None, status: execute.ExitStatus, files: execute.CommandFiles) -> tuple[bool, str, str]:
+    def _judge(
+        self, cmd: Command | None, status: execute.ExitStatus, files: execute.CommandFiles
+    ) -> tuple[bool, str, str]:
         """(ok, benign reason, failure reason) from the exit status, the expectations and the rules."""
         output = _tail_text(files.out)
         if status.reason == "timeout":
-            return False, "", f"timed out after {cmd.timeout if cmd and cmd.timeout else 'the command timeout'} s"
+            return (
+                False,
+                "",
+                f"timed out after {cmd.timeout if cmd and cmd.timeout else 'the command timeout'} s",
+            )
         if status.reason in ("not-started", "lost"):
             return False, "", status.error or status.reason
         if status.exit != 0:
@@ -554,8 +699,11 @@ class Engine:
 
     def _wait(self, step: PlannedStep) -> None:
         if step.settle:
-            self._wait_until(step, f"settle: {', '.join(step.settle)}",
-                             lambda state: self._settle_lines(state, step.settle))
+            self._wait_until(
+                step,
+                f"settle: {', '.join(step.settle)}",
+                lambda state: self._settle_lines(state, step.settle),
+            )
         if step.wait_for:
             what = "until: " + ", ".join(_show_ref(r) for r in step.wait_for)
             self._wait_until(step, what, lambda state: self._wait_for_lines(step, state))
@@ -573,7 +721,9 @@ class Engine:
                 lines.extend(f"  {d}" for d in result.details[:20])
         return tuple(lines) or None
 
-    def _wait_until(self, step: PlannedStep, what: str, pending: Callable[[ClusterState], tuple[str, ...] | None]) -> None:
+    def _wait_until(
+        self, step: PlannedStep, what: str, pending: Callable[[ClusterState], tuple[str, ...] | None]
+    ) -> None:
         timeout = self.options.settle_timeout or self.plan.runbook.settle_timeout
         poll, stable_needed = self.target.settle_poll, self.target.settle_stable
         with self._cond:
@@ -584,15 +734,26 @@ class Engine:
         last_lines: tuple[str, ...] | None = None
         while True:
             if self._abort:
-                self._emit(ev.WaitFinished(step_id=step.id, outcome="aborted", elapsed=time.monotonic() - began))
+                self._emit(
+                    ev.WaitFinished(step_id=step.id, outcome="aborted", elapsed=time.monotonic() - began)
+                )
                 raise _Abort()
             if self._detach:
                 self._emit(ev.Detached(reason=self._detach))
                 raise _Detach()
             if self._override_wait:
-                self._emit(ev.WaitFinished(step_id=step.id, outcome="overridden", elapsed=time.monotonic() - began))
-                self._emit(ev.DecisionMade(id=0, kind="wait-override", step_id=step.id, choice="override",
-                                           reason="the operator went on without waiting"))
+                self._emit(
+                    ev.WaitFinished(step_id=step.id, outcome="overridden", elapsed=time.monotonic() - began)
+                )
+                self._emit(
+                    ev.DecisionMade(
+                        id=0,
+                        kind="wait-override",
+                        step_id=step.id,
+                        choice="override",
+                        reason="the operator went on without waiting",
+                    )
+                )
                 return
             state = self._read_state()
             lines = pending(state) if state is not None else ("cluster state could not be read",)
@@ -605,14 +766,26 @@ class Engine:
             else:
                 stable_since = None
             shown = lines or ("settled; confirming it stays so",)
-            self._emit(ev.WaitProgress(step_id=step.id, what=what, lines=shown, elapsed=now - began,
-                                       stable_for=(now - stable_since) if stable_since else 0.0, timeout=timeout),
-                       journal=shown != last_lines)
+            self._emit(
+                ev.WaitProgress(
+                    step_id=step.id,
+                    what=what,
+                    lines=shown,
+                    elapsed=now - began,
+                    stable_for=(now - stable_since) if stable_since else 0.0,
+                    timeout=timeout,
+                ),
+                journal=shown != last_lines,
+            )
             last_lines = shown
             if now >= deadline:
-                choice, _ = self._ask("wait-timeout", step.id,
-                                      f"{what} did not finish in {timeout:.0f} s. Keep waiting, go on anyway, or abort?",
-                                      ("wait", "override", "abort"), shown)
+                choice, _ = self._ask(
+                    "wait-timeout",
+                    step.id,
+                    f"{what} did not finish in {timeout:.0f} s. Keep waiting, go on anyway, or abort?",
+                    ("wait", "override", "abort"),
+                    shown,
+                )
                 if choice == "abort":
                     raise _Abort()
                 if choice == "override":
@@ -640,8 +813,17 @@ class Engine:
             result = _ErrorResult(name=ref.name, status="failed", message=str(exc))
         except Exception as exc:  # a check must never take the run down
             result = _ErrorResult(name=ref.name, status="failed", message=f"the check raised {exc!r}")
-        self._emit(ev.CheckEvaluated(step_id=step_id, purpose=purpose, name=_show_ref(ref), status=result.status,
-                                     message=result.message, fix=result.fix, details=tuple(result.details)))
+        self._emit(
+            ev.CheckEvaluated(
+                step_id=step_id,
+                purpose=purpose,
+                name=_show_ref(ref),
+                status=result.status,
+                message=result.message,
+                fix=result.fix,
+                details=tuple(result.details),
+            )
+        )
         return result
 
     def _read_state_quietly(self) -> ClusterState | None:
@@ -658,8 +840,12 @@ class Engine:
         try:
             state = self.target.read_state()
         except Exception as exc:  # an unreadable cluster is a reason to wait, not to crash
-            self._emit(ev.Notice(level="warning", text=f"reading cluster state failed: {exc}", step_id=self.current_step),
-                       journal=False)
+            self._emit(
+                ev.Notice(
+                    level="warning", text=f"reading cluster state failed: {exc}", step_id=self.current_step
+                ),
+                journal=False,
+            )
             return None
         self.last_state = state
         now = time.monotonic()
@@ -674,8 +860,10 @@ class Engine:
         try:
             state_summary.write(self.session_dir, state)
         except OSError as exc:
-            self._emit(ev.Notice(level="warning", text=f"could not save the cluster-state summary: {exc}"),
-                       journal=False)
+            self._emit(
+                ev.Notice(level="warning", text=f"could not save the cluster-state summary: {exc}"),
+                journal=False,
+            )
 
     # --- the operator -----------------------------------------------------------------------
 
@@ -683,15 +871,25 @@ class Engine:
         self._emit(ev.StepFinished(step_id=step.id, state="failed", reason=why))
         if self.options.yes and self.options.on_failure == "abort":
             raise _StepFailed(f"step {step.id} failed: {why}")
-        return self._ask("failed", step.id, f"{step.title} failed: {why}", ("retry", "skip", "abort"), ())
+        detail: tuple[str, ...] = ()
+        if self._last_command and self._last_command[0] == step.id:
+            out = execute.CommandFiles.numbered(self.session_dir / "commands", self._last_command[1]).out
+            tail = _tail_text(out, 16 * 1024).splitlines()[-FAILURE_TAIL_LINES:]
+            detail = tuple(f"| {line}" for line in tail)
+        return self._ask("failed", step.id, f"{step.title} failed: {why}", ("retry", "skip", "abort"), detail)
 
-    def _ask(self, kind: str, step_id: str, prompt: str, options: tuple[str, ...],
-             detail: tuple[str, ...]) -> tuple[str, str]:
+    def _ask(
+        self, kind: str, step_id: str, prompt: str, options: tuple[str, ...], detail: tuple[str, ...]
+    ) -> tuple[str, str]:
         auto = {"confirm": "yes", "ask": "yes"}.get(kind)
         with self._cond:
             self._decision_id += 1
             did = self._decision_id
-        self._emit(ev.DecisionRequested(id=did, kind=kind, step_id=step_id, prompt=prompt, options=options, detail=detail))
+        self._emit(
+            ev.DecisionRequested(
+                id=did, kind=kind, step_id=step_id, prompt=prompt, options=options, detail=detail
+            )
+        )
         if self.options.yes and auto:
             self._emit(ev.DecisionMade(id=did, kind=kind, step_id=step_id, choice=auto, by="--yes"))
             return auto, ""
@@ -788,9 +986,11 @@ class _ErrorResult:
 
 
 def _show_ref(ref: CheckRef) -> str:
+    """`app-absent(istio-pilot)`; an argument filled at run time shows by name, not its content."""
     if not ref.args:
         return ref.name
-    return f"{ref.name}(" + ", ".join(f"{v}" for v in ref.args.values()) + ")"
+    shown = (k if "{captured." in v else v for k, v in ref.args.items())
+    return f"{ref.name}(" + ", ".join(shown) + ")"
 
 
 def _benign_matches(rule: BenignRule, argv: tuple[str, ...], output: str) -> bool:
@@ -832,8 +1032,12 @@ def decode_value(kind: str, value: str) -> str:
         number, unit = int(m.group(1)), m.group(2) or ""
         if unit in _JUJU_UNIT and _JUJU_UNIT[unit]:
             return f"{number}{_JUJU_UNIT[unit]}"
-        bytes_ = number * {"": 1, "Ki": 1024, "k": 1000, "M": 10**6, "G": 10**9, "T": 10**12,
-                           "P": 10**15, "E": 10**18}[unit]
+        bytes_ = (
+            number
+            * {"": 1, "Ki": 1024, "k": 1000, "M": 10**6, "G": 10**9, "T": 10**12, "P": 10**15, "E": 10**18}[
+                unit
+            ]
+        )
         return f"{max(1, -(-bytes_ // (1024 * 1024)))}M"
     raise ValueError(f"unknown decoding {kind!r}")
 

@@ -90,7 +90,10 @@ class LineSplitter:
 def _shorten(line: str) -> str:
     if len(line) <= MAX_EVENT_LINE:
         return line
-    return line[:MAX_EVENT_LINE] + f" … [{len(line) - MAX_EVENT_LINE} more characters; the whole line is in the output file]"
+    return (
+        line[:MAX_EVENT_LINE]
+        + f" … [{len(line) - MAX_EVENT_LINE} more characters; the whole line is in the output file]"
+    )
 
 
 def _pids(path: Path) -> tuple[int, int] | None:
@@ -169,13 +172,17 @@ class RunningCommand:
             if self._proc.poll() is None:
                 return None
             status = ExitStatus.read(self.files.rc)  # written just before the supervisor exits
-            return status or ExitStatus(exit=255, reason="lost", error="the supervisor died without an exit status")
+            return status or ExitStatus(
+                exit=255, reason="lost", error="the supervisor died without an exit status"
+            )
         pids = self.pids
         if pids is None:
             # The supervisor writes its pids right after starting the command; give it a moment.
             if time.monotonic() - self._created < PIDFILE_GRACE_SECONDS:
                 return None
-            return ExitStatus(exit=255, reason="lost", error="the command left no pid file and no exit status")
+            return ExitStatus(
+                exit=255, reason="lost", error="the command left no pid file and no exit status"
+            )
         if _alive(pids[0]):
             return None
         return ExitStatus.read(self.files.rc) or ExitStatus(
@@ -247,20 +254,38 @@ def start(
     timeout: float | None = None,
     secrets: Sequence[str] = (),
     cwd: Path | None = None,
+    hide_output: bool = False,
 ) -> RunningCommand:
-    """Start `argv` (a list — never a shell string) under a detached supervisor."""
+    """Start `argv` (a list — never a shell string) under a detached supervisor.
+
+    `hide_output`: the whole output is a secret; the file records only how much there was."""
     files.out.parent.mkdir(parents=True, exist_ok=True)
     files.out.touch(mode=0o600)
     child_env = dict(os.environ if env is None else env)
     child_env["CAIRN_REDACT"] = "\x1f".join(sorted(set(secrets)))
+    child_env["CAIRN_REDACT_ALL"] = "1" if hide_output else ""
     child_env.setdefault("NO_COLOR", "1")  # colour codes would be noise in the record
     supervisor = [
-        sys.executable, "-I", "-S", str(SUPERVISOR),
-        str(files.out), str(files.rc), str(files.pid), str(timeout or 0), "--", *argv,
+        sys.executable,
+        "-I",
+        "-S",
+        str(SUPERVISOR),
+        str(files.out),
+        str(files.rc),
+        str(files.pid),
+        str(timeout or 0),
+        "--",
+        *argv,
     ]
     proc = subprocess.Popen(
-        supervisor, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-        start_new_session=True, env=child_env, cwd=cwd, close_fds=True,
+        supervisor,
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
+        env=child_env,
+        cwd=cwd,
+        close_fds=True,
     )
     return RunningCommand(files, proc)
 
@@ -276,8 +301,12 @@ def run_captured(
     """Run a short read whose output is a secret: it never touches a file. (exit, stdout, stderr)"""
     try:
         done = subprocess.run(
-            list(argv), stdin=subprocess.DEVNULL, capture_output=True, env=dict(env) if env else None,
-            timeout=timeout, check=False,
+            list(argv),
+            stdin=subprocess.DEVNULL,
+            capture_output=True,
+            env=dict(env) if env else None,
+            timeout=timeout,
+            check=False,
         )
     except FileNotFoundError:
         return 127, "", f"cairn: cannot start {argv[0]}: command not found"

@@ -22,8 +22,14 @@ MAX_LINES_PER_COMMAND = 10_000  # beyond this the export points to the command's
 _ANSI = re.compile(r"\x1b\[[0-?]*[ -/]*[@-~]|\x1b\][^\x07]*(?:\x07|\x1b\\)")
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
 STATE_MARK = {
-    "succeeded": "[ok]", "already done": "[done]", "skipped": "[skip]", "failed": "[FAIL]",
-    "aborted": "[ABORT]", "interrupted": "[intr]", "running": "[run]", "pending": "[ ]",
+    "succeeded": "[ok]",
+    "already done": "[done]",
+    "skipped": "[skip]",
+    "failed": "[FAIL]",
+    "aborted": "[ABORT]",
+    "interrupted": "[intr]",
+    "running": "[run]",
+    "pending": "[ ]",
 }
 
 
@@ -92,7 +98,9 @@ def to_text(directory: Path) -> str:
     title = f"Cairn session {s.session_id}: change record"
     add(title)
     add("=" * len(title))
-    add(f"Runbook:   {s.runbook}: {s.runbook_title}" + (f" (file {s.runbook_file})" if s.runbook_file else ""))
+    add(
+        f"Runbook:   {s.runbook}: {s.runbook_title}" + (f" (file {s.runbook_file})" if s.runbook_file else "")
+    )
     add(f"Params:    {view.params_line()}")
     channels = s.params.get("channels") or {}
     if channels:
@@ -109,8 +117,10 @@ def to_text(directory: Path) -> str:
     add(f"Outcome:   {outcome_of(view)}")
     add(f"Cairn:     {s.cairn_version}")
     for r in view.resumes:
-        add(f"Resumed:   {stamp(r.t, True)} by {r.operator}@{r.host} pid {r.pid}"
-            + (f", took over from {r.took_over_from}" if r.took_over_from else ""))
+        add(
+            f"Resumed:   {stamp(r.t, True)} by {r.operator}@{r.host} pid {r.pid}"
+            + (f", took over from {r.took_over_from}" if r.took_over_from else "")
+        )
     for w in warnings:
         add(f"Journal:   {w}")
     add("")
@@ -130,7 +140,10 @@ def to_text(directory: Path) -> str:
             for chk in st.checks:
                 if chk.purpose == "check" and st.state != "already done":
                     continue
-                add(f"            {chk.purpose} {chk.name}: {chk.status}" + (f" - {clean(chk.message)}" if chk.message else ""))
+                add(
+                    f"            {chk.purpose} {chk.name}: {chk.status}"
+                    + (f" - {clean(chk.message)}" if chk.message else "")
+                )
                 for d in chk.details[:20]:
                     add(f"              {clean(d)}")
                 if chk.fix and chk.status != "passed":
@@ -154,8 +167,10 @@ def to_text(directory: Path) -> str:
     for p in view.pauses:
         add(f"{stamp(p.t)}  {p.type:<12} {getattr(p, 'step_id', '')} (by {p.by})")
     for d in view.detaches:
-        add(f"{stamp(d.t)}  detached     {clean(d.reason)}" + (
-            f" (command {d.running_command:03d} kept running)" if d.running_command else ""))
+        add(
+            f"{stamp(d.t)}  detached     {clean(d.reason)}"
+            + (f" (command {d.running_command:03d} kept running)" if d.running_command else "")
+        )
     add("")
 
     if view.notices:
@@ -180,7 +195,9 @@ def to_text(directory: Path) -> str:
             extra = f"; counted as success: {rec.benign}" if rec.benign else ""
             extra += f"; {rec.failure}" if rec.failure else ""
             reason = "" if rec.reason == "exited" else f" ({rec.reason})"
-            add(f"      exit {rec.exit}{reason} after {human_duration(rec.finished - rec.started)}: {verdict}{extra}")
+            add(
+                f"      exit {rec.exit}{reason} after {human_duration(rec.finished - rec.started)}: {verdict}{extra}"
+            )
         lines, total = _output_lines(directory, rec.number)
         for line in lines:
             add(f"      | {line}")
@@ -218,29 +235,78 @@ def to_json(directory: Path) -> str:
     commands = []
     for rec in view.all_commands():
         lines, total = _output_lines(directory, rec.number)
-        commands.append({
-            "number": rec.number, "step": rec.step_id, "command": rec.display, "started": rec.started,
-            "finished": rec.finished, "exit": rec.exit, "reason": rec.reason, "ok": rec.ok,
-            "benign": rec.benign, "failure": rec.failure, "output": lines, "output_lines": total,
-        })
+        commands.append(
+            {
+                "number": rec.number,
+                "step": rec.step_id,
+                "command": rec.display,
+                "started": rec.started,
+                "finished": rec.finished,
+                "exit": rec.exit,
+                "reason": rec.reason,
+                "ok": rec.ok,
+                "benign": rec.benign,
+                "failure": rec.failure,
+                "output": lines,
+                "output_lines": total,
+            }
+        )
     data = {
-        "session": s.session_id, "runbook": s.runbook, "runbook_title": s.runbook_title, "params": s.params,
-        "target": s.target, "operator": s.operator, "host": s.host, "cairn_version": s.cairn_version,
-        "started": s.t, "ended": view.finished.t if view.finished else None, "outcome": outcome_of(view),
+        "session": s.session_id,
+        "runbook": s.runbook,
+        "runbook_title": s.runbook_title,
+        "params": s.params,
+        "target": s.target,
+        "operator": s.operator,
+        "host": s.host,
+        "cairn_version": s.cairn_version,
+        "started": s.t,
+        "ended": view.finished.t if view.finished else None,
+        "outcome": outcome_of(view),
         "journal_warnings": list(warnings),
         "phases": [
-            {"id": p.id, "title": p.title, "steps": [
-                {"id": sid, "title": view.steps[sid].title, "state": view.steps[sid].state,
-                 "reason": view.steps[sid].reason, "started": view.steps[sid].started,
-                 "finished": view.steps[sid].finished, "attempts": view.steps[sid].attempts,
-                 "captured": view.steps[sid].captured,
-                 "checks": [{"purpose": c.purpose, "name": c.name, "status": c.status, "message": c.message,
-                             "fix": c.fix, "details": list(c.details)} for c in view.steps[sid].checks]}
-                for sid in p.step_ids]}
+            {
+                "id": p.id,
+                "title": p.title,
+                "steps": [
+                    {
+                        "id": sid,
+                        "title": view.steps[sid].title,
+                        "state": view.steps[sid].state,
+                        "reason": view.steps[sid].reason,
+                        "started": view.steps[sid].started,
+                        "finished": view.steps[sid].finished,
+                        "attempts": view.steps[sid].attempts,
+                        "captured": view.steps[sid].captured,
+                        "checks": [
+                            {
+                                "purpose": c.purpose,
+                                "name": c.name,
+                                "status": c.status,
+                                "message": c.message,
+                                "fix": c.fix,
+                                "details": list(c.details),
+                            }
+                            for c in view.steps[sid].checks
+                        ],
+                    }
+                    for sid in p.step_ids
+                ],
+            }
             for p in view.phases
         ],
-        "decisions": [{"time": m.t, "kind": m.kind, "step": m.step_id, "choice": m.choice, "reason": m.reason,
-                       "by": m.by, "prompt": r.prompt if r else ""} for r, m in view.decisions],
+        "decisions": [
+            {
+                "time": m.t,
+                "kind": m.kind,
+                "step": m.step_id,
+                "choice": m.choice,
+                "reason": m.reason,
+                "by": m.by,
+                "prompt": r.prompt if r else "",
+            }
+            for r, m in view.decisions
+        ],
         "notices": [{"time": n.t, "level": n.level, "step": n.step_id, "text": n.text} for n in view.notices],
         "commands": commands,
         "cluster_state": _latest_state(directory),

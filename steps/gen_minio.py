@@ -21,27 +21,43 @@ def migration_pod(ctx: GenContext) -> str:
     source = ctx.captured.get("source_claim", "")
     destination = ctx.captured.get("destination_claim", "")
     if not source or not destination:
-        raise ValueError("the MinIO claims were not captured (run minio-find-volume and minio-find-new-volume)")
+        raise ValueError(
+            "the MinIO claims were not captured (run minio-find-volume and minio-find-new-volume)"
+        )
     if source == destination:
-        raise ValueError(f"the old and new MinIO claims are the same ({source}); the new volume was not created")
+        raise ValueError(
+            f"the old and new MinIO claims are the same ({source}); the new volume was not created"
+        )
     manifest = {
         "apiVersion": "v1",
         "kind": "Pod",
-        "metadata": {"name": POD_NAME, "namespace": namespace, "labels": {"app.kubernetes.io/managed-by": "cairn"}},
+        "metadata": {
+            "name": POD_NAME,
+            "namespace": namespace,
+            "labels": {"app.kubernetes.io/managed-by": "cairn"},
+        },
         "spec": {
             "restartPolicy": "Never",
-            "containers": [{
-                "name": POD_NAME,
-                "image": IMAGE,
-                "args": ["sleep", "1000000"],
-                "volumeMounts": [
-                    {"name": "source", "mountPath": "/data-source"},
-                    {"name": "destination", "mountPath": "/data-destination"},
-                ],
-            }],
+            "containers": [
+                {
+                    "name": POD_NAME,
+                    "image": IMAGE,
+                    "args": ["sleep", "1000000"],
+                    "volumeMounts": [
+                        {"name": "source", "mountPath": "/data-source"},
+                        {"name": "destination", "mountPath": "/data-destination"},
+                    ],
+                }
+            ],
             "volumes": [
-                {"name": "source", "persistentVolumeClaim": {"claimName": f"{source}-minio-0", "readOnly": False}},
-                {"name": "destination", "persistentVolumeClaim": {"claimName": f"{destination}-minio-0", "readOnly": False}},
+                {
+                    "name": "source",
+                    "persistentVolumeClaim": {"claimName": f"{source}-minio-0", "readOnly": False},
+                },
+                {
+                    "name": "destination",
+                    "persistentVolumeClaim": {"claimName": f"{destination}-minio-0", "readOnly": False},
+                },
             ],
         },
     }

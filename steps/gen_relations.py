@@ -11,7 +11,6 @@ from .generators import GenContext, Generated, generator
 from .model import Command
 
 
-
 def model_relations(ctx: GenContext, only_app: str = "") -> list[tuple[str, str]]:
     """Each non-peer relation once, as ("app:endpoint", "other:endpoint") in a stable order."""
     if ctx.state is None:
@@ -24,7 +23,9 @@ def model_relations(ctx: GenContext, only_app: str = "") -> list[tuple[str, str]
             other = ctx.state.apps.get(rel.related_app)
             other_ep = ""
             if other is not None:
-                back = [r for r in other.relations if r.related_app == app.name and r.interface == rel.interface]
+                back = [
+                    r for r in other.relations if r.related_app == app.name and r.interface == rel.interface
+                ]
                 other_ep = back[0].endpoint if back else ""
             a = f"{app.name}:{rel.endpoint}"
             b = f"{rel.related_app}:{other_ep}" if other_ep else rel.related_app

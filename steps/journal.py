@@ -84,7 +84,9 @@ def read(path: Path) -> JournalRead:
     complete = raw.rfind(b"\n") + 1
     tail = raw[complete:]
     if tail.strip():
-        warnings.append(f"{path.name}: dropped a torn last line ({len(tail)} bytes; the process died mid-write)")
+        warnings.append(
+            f"{path.name}: dropped a torn last line ({len(tail)} bytes; the process died mid-write)"
+        )
     for number, line in enumerate(raw[:complete].split(b"\n")[:-1], 1):
         if not line.strip():
             continue

@@ -87,9 +87,10 @@ def make_target(req: TargetRequest, session_dir: Path | None, model: str) -> Tar
             raise BadInput(f"no sandbox scenario {scenario!r}; choose one of: {', '.join(sandbox.SCENARIOS)}")
         if req.speed < 0:
             raise BadInput(f"--speed {req.speed}: must be 0 (instant) or more")
-        directory = (session_dir or Path(".")) / "sandbox"
-        return SandboxTarget(directory=directory, scenario=scenario, model=model, speed=req.speed,
-                             faults=tuple(req.faults))
+        directory = session_mod.sandbox_dir(session_dir.name) if session_dir else Path("sandbox")
+        return SandboxTarget(
+            directory=directory, scenario=scenario, model=model, speed=req.speed, faults=tuple(req.faults)
+        )
     if req.kind == "live":
         return LiveTarget(model=model, context=req.context)
     if req.kind == "files":
@@ -137,6 +138,7 @@ def outline(plan: plan_mod.Plan) -> list[dict[str, Any]]:
                 {
                     "id": s.id,
                     "title": s.title,
+                    "doc": s.doc,
                     "destructive": s.destructive,
                     "commands": [format_argv(c.argv) for c in s.commands]
                     + ([f"… computed at run time by {s.generate}"] if s.generate else []),
@@ -148,14 +150,23 @@ def outline(plan: plan_mod.Plan) -> list[dict[str, Any]]:
     ]
 
 
-def start(req: RunRequest, *, listener: Listener | None = None, options: EngineOptions | None = None,
-          read_state: bool = True) -> Launched:
+def start(
+    req: RunRequest,
+    *,
+    listener: Listener | None = None,
+    options: EngineOptions | None = None,
+    read_state: bool = True,
+) -> Launched:
     """Validate, create the session, prepare the target, plan, journal the start, lock."""
     runbook = registry.find(req.runbook, runbook_file=req.runbook_file)
     params_mod.resolve(runbook, req.given)  # bad params stop here, before anything exists
-    model = str(req.given.get("model") or (runbook.param("model").default if runbook.param("model") else "kubeflow"))
+    model = str(
+        req.given.get("model") or (runbook.param("model").default if runbook.param("model") else "kubeflow")
+    )
     if req.target.kind == "files":
-        raise BadInput("--from-files is read-only analysis: use `cairn check --from-files DIR` or `cairn plan`")
+        raise BadInput(
+            "--from-files is read-only analysis: use `cairn check --from-files DIR` or `cairn plan`"
+        )
     make_target(req.target, None, model)  # validates scenario and speed before a directory exists
 
     session_id, directory = session_mod.create()
@@ -176,13 +187,22 @@ def start(req: RunRequest, *, listener: Listener | None = None, options: EngineO
     values = params_mod.resolve(runbook, given)
     plan = plan_mod.resolve(runbook, values)
 
-    secret_values = [str(values.params[p.name]) for p in runbook.params if p.secret and values.params.get(p.name)]
+    secret_values = [
+        str(values.params[p.name]) for p in runbook.params if p.secret and values.params.get(p.name)
+    ]
     journal = JournalWriter(directory / "journal.jsonl", Redactor(secret_values))
     started = ev.SessionStarted(
-        session_id=session_id, runbook=runbook.id, runbook_title=runbook.title,
+        session_id=session_id,
+        runbook=runbook.id,
+        runbook_title=runbook.title,
         runbook_file=str(Path(req.runbook_file).resolve()) if req.runbook_file else "",
-        params=values.as_dict(), target=target.describe(), operator=session_mod.operator(),
-        host=session_mod.hostname(), cairn_version=__version__, yes=req.yes, outline=outline(plan),
+        params=values.as_dict(),
+        target=target.describe(),
+        operator=session_mod.operator(),
+        host=session_mod.hostname(),
+        cairn_version=__version__,
+        yes=req.yes,
+        outline=outline(plan),
     )
     journal.write(started)
     view = SessionView.build([started])
@@ -190,9 +210,15 @@ def start(req: RunRequest, *, listener: Listener | None = None, options: EngineO
         note = ev.Notice(level="info", text=text)
         journal.write(note)
         view.apply(note)
-    engine = Engine(plan, directory, journal, target, listener=listener,
-                    options=options or EngineOptions(yes=req.yes, settle_timeout=req.settle_timeout),
-                    resume_view=view)
+    engine = Engine(
+        plan,
+        directory,
+        journal,
+        target,
+        listener=listener,
+        options=options or EngineOptions(yes=req.yes, settle_timeout=req.settle_timeout),
+        resume_view=view,
+    )
     engine.last_state = state
     return Launched(session_id, directory, plan, engine, view, journal, lock, target, notices)
 
@@ -202,8 +228,12 @@ def plan_from_journal(started: ev.SessionStarted) -> plan_mod.Plan:
     given = {k: v for k, v in started.params.items() if k != "channels"}
     channels = started.params.get("channels") or {}
     values = params_mod.resolve(runbook, given)
-    values = params_mod.Values(params=values.params, channels={**values.channels, **channels},
-                               derived=values.derived, overridden=values.overridden)
+    values = params_mod.Values(
+        params=values.params,
+        channels={**values.channels, **channels},
+        derived=values.derived,
+        overridden=values.overridden,
+    )
     plan = plan_mod.resolve(runbook, values)
     planned = [s["id"] for phase in started.outline for s in phase["steps"]]
     if planned != [s.id for s in plan.steps()]:
@@ -214,8 +244,13 @@ def plan_from_journal(started: ev.SessionStarted) -> plan_mod.Plan:
     return plan
 
 
-def resume(session_id: str | None, *, listener: Listener | None = None,
-           options: EngineOptions | None = None, yes: bool | None = None) -> Launched:
+def resume(
+    session_id: str | None,
+    *,
+    listener: Listener | None = None,
+    options: EngineOptions | None = None,
+    yes: bool | None = None,
+) -> Launched:
     """Take a session over again: lock it, reload the journal, re-attach what still runs."""
     sid, directory = session_mod.find(session_id)
     lock = session_mod.SessionLock(directory)
@@ -228,17 +263,25 @@ def resume(session_id: str | None, *, listener: Listener | None = None,
         assert isinstance(started, ev.SessionStarted)
         view = SessionView.build(result.events)
         if view.finished is not None and view.finished.outcome == "succeeded":
-            raise BadInput(f"session {sid} already finished ({view.finished.outcome}); "
-                           f"`cairn export {sid}` writes its record")
+            raise BadInput(
+                f"session {sid} already finished ({view.finished.outcome}); "
+                f"`cairn export {sid}` writes its record"
+            )
         plan = plan_from_journal(started)
         model = str(started.params.get("model") or "kubeflow")
         target_info = started.target
-        req = TargetRequest(kind=target_info.get("kind", "sandbox"), scenario=target_info.get("scenario", ""),
-                            speed=float(target_info.get("speed", 1.0)), context=target_info.get("context") or None,
-                            directory=target_info.get("directory", ""))
+        req = TargetRequest(
+            kind=target_info.get("kind", "sandbox"),
+            scenario=target_info.get("scenario", ""),
+            speed=float(target_info.get("speed", 1.0)),
+            context=target_info.get("context") or None,
+            directory=target_info.get("directory", ""),
+        )
         target = make_target(req, directory, model)
         secrets = secret_store.load(sid)
-        secret_names = {name for s in view.steps.values() for name, v in s.captured.items() if v == "[redacted]"}
+        secret_names = {
+            name for s in view.steps.values() for name, v in s.captured.items() if v == "[redacted]"
+        }
         journal = JournalWriter(journal_path, Redactor(list(secrets.values())))
     except BaseException:
         lock.release()
@@ -246,11 +289,14 @@ def resume(session_id: str | None, *, listener: Listener | None = None,
     notices = list(result.warnings)
     missing = sorted(secret_names - set(secrets))
     if missing:
-        notices.append(f"secret values {', '.join(missing)} are no longer stored (reboot or logout); "
-                       "steps that need them will fail and can be skipped or re-run from their capture")
+        notices.append(
+            f"secret values {', '.join(missing)} are no longer stored (reboot or logout); "
+            "steps that need them will fail and can be skipped or re-run from their capture"
+        )
     took = lock.took_over.describe() + " (no longer running)" if lock.took_over else ""
-    resumed = ev.SessionResumed(pid=os.getpid(), host=session_mod.hostname(), operator=session_mod.operator(),
-                                took_over_from=took)
+    resumed = ev.SessionResumed(
+        pid=os.getpid(), host=session_mod.hostname(), operator=session_mod.operator(), took_over_from=took
+    )
     journal.write(resumed)
     view.apply(resumed)
     for text in notices:
@@ -258,9 +304,17 @@ def resume(session_id: str | None, *, listener: Listener | None = None,
         journal.write(note)
         view.apply(note)
     opts = options or EngineOptions(yes=started.yes if yes is None else yes)
-    engine = Engine(plan, directory, journal, target, listener=listener, options=opts, resume_view=view,
-                    captured=secrets, secret_names=secret_names & set(secrets))
+    engine = Engine(
+        plan,
+        directory,
+        journal,
+        target,
+        listener=listener,
+        options=opts,
+        resume_view=view,
+        captured=secrets,
+        secret_names=secret_names & set(secrets),
+    )
     if took:
         notices.insert(0, f"took over the session lock from {took}")
     return Launched(sid, directory, plan, engine, view, journal, lock, target, notices)
-

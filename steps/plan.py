@@ -158,11 +158,15 @@ def format_plan(plan: Plan) -> str:
                 flags.append("destructive: asks first")
             if step.ask:
                 flags.append("asks the operator")
-            lines.append(f"  {number:>2}. {step.title}  [{step.id}]" + (f"  ({'; '.join(flags)})" if flags else ""))
+            lines.append(
+                f"  {number:>2}. {step.title}  [{step.id}]" + (f"  ({'; '.join(flags)})" if flags else "")
+            )
             lines.append(f"      why: {step.doc}")
             if step.item.startswith("<"):
-                lines.append(f"      (once per item of {step.item[1:-1]}; none given: discovered when the run starts,"
-                             f" or --set {step.item[1:-1]}=a,b)")
+                lines.append(
+                    f"      (once per item of {step.item[1:-1]}; none given: discovered when the run starts,"
+                    f" or --set {step.item[1:-1]}=a,b)"
+                )
             if step.gap:
                 lines.append(f"      gap closed: {step.gap}")
             if step.warning:

@@ -43,11 +43,11 @@ def _construct_mapping(loader: _LineLoader, node: yaml.MappingNode) -> _Located:
     for key_node, value_node in node.value:
         key = loader.construct_object(key_node, deep=True)
         if not isinstance(key, str | int | float | bool) or key is None:
-            raise RunbookError("", "", f"a mapping key must be text, got {key!r}", key_node.start_mark.line + 1)
-        if key in out:
-            raise yaml.constructor.ConstructorError(
-                None, None, f"duplicate key {key!r}", key_node.start_mark
+            raise RunbookError(
+                "", "", f"a mapping key must be text, got {key!r}", key_node.start_mark.line + 1
             )
+        if key in out:
+            raise yaml.constructor.ConstructorError(None, None, f"duplicate key {key!r}", key_node.start_mark)
         out[key] = loader.construct_object(value_node, deep=True)
     out.line = node.start_mark.line + 1
     return out
@@ -93,7 +93,9 @@ class _Reader:
             raise self.fail(where, f"expected a mapping, got {type(node).__name__}", node)
         unknown = sorted(set(node) - allowed)
         if unknown:
-            raise self.fail(where, f"unknown key {unknown[0]!r} (allowed: {', '.join(sorted(allowed))})", node)
+            raise self.fail(
+                where, f"unknown key {unknown[0]!r} (allowed: {', '.join(sorted(allowed))})", node
+            )
         missing = sorted(required - set(node))
         if missing:
             raise self.fail(where, f"missing key {missing[0]!r}", node)
@@ -178,7 +180,9 @@ class _Reader:
         raw = self.mapping(node, where, allowed, {"argv"})
         decode = self.text(raw, "decode", where)
         if decode not in DECODINGS:
-            raise self.fail(f"{where}.decode", f"unknown decoding {decode!r} (allowed: {', '.join(DECODINGS[1:])})", raw)
+            raise self.fail(
+                f"{where}.decode", f"unknown decoding {decode!r} (allowed: {', '.join(DECODINGS[1:])})", raw
+            )
         expect = tuple(str(e) for e in self.seq(raw.get("expect"), f"{where}.expect"))
         for pattern in expect:
             try:
@@ -205,13 +209,31 @@ class _Reader:
 
     def step(self, node: Any, where: str) -> Step:
         allowed = {
-            "id", "title", "doc", "run", "when", "check", "settle", "verify", "destructive", "ask",
-            "warning", "gap", "foreach", "generate", "generate-args", "files", "timeout", "wait-for",
+            "id",
+            "title",
+            "doc",
+            "run",
+            "when",
+            "check",
+            "settle",
+            "verify",
+            "destructive",
+            "ask",
+            "warning",
+            "gap",
+            "foreach",
+            "generate",
+            "generate-args",
+            "files",
+            "timeout",
+            "wait-for",
         }
         raw = self.mapping(node, where, allowed, {"id", "title", "doc"})
         step_id = self.text(raw, "id", where)
         if not ID.fullmatch(step_id):
-            raise self.fail(f"{where}.id", f"step id {step_id!r} must be lower-case letters, digits, '-' or '.'", raw)
+            raise self.fail(
+                f"{where}.id", f"step id {step_id!r} must be lower-case letters, digits, '-' or '.'", raw
+            )
         where = f"{where} {step_id}"
         if not self.text(raw, "doc", where).strip():
             raise self.fail(where, "every step needs a one-line `doc`: why it exists", raw)
@@ -293,27 +315,48 @@ class _Reader:
 
     def runbook(self, doc: Any, path: Path | None) -> Runbook:
         allowed = {
-            FORMAT_KEY, "id", "title", "description", "source", "params", "derived", "channels",
-            "benign", "phases", "command-timeout", "settle-timeout",
+            FORMAT_KEY,
+            "id",
+            "title",
+            "description",
+            "source",
+            "params",
+            "derived",
+            "channels",
+            "benign",
+            "phases",
+            "command-timeout",
+            "settle-timeout",
         }
         raw = self.mapping(doc, "top level", allowed, {FORMAT_KEY, "id", "title", "phases"})
         version = raw[FORMAT_KEY]
         if version != FORMAT_VERSION:
-            raise self.fail(FORMAT_KEY, f"this Cairn reads runbook format {FORMAT_VERSION}, the file says {version!r}", raw)
+            raise self.fail(
+                FORMAT_KEY,
+                f"this Cairn reads runbook format {FORMAT_VERSION}, the file says {version!r}",
+                raw,
+            )
         rb_id = self.text(raw, "id", "top level")
         if not ID.fullmatch(rb_id):
             raise self.fail("id", f"runbook id {rb_id!r} must be lower-case letters, digits, '-' or '.'", raw)
-        params = tuple(self.param(p, f"params[{i}]") for i, p in enumerate(self.seq(raw.get("params"), "params")))
+        params = tuple(
+            self.param(p, f"params[{i}]") for i, p in enumerate(self.seq(raw.get("params"), "params"))
+        )
         derived_raw = raw.get("derived") or {}
         derived = []
         for name, spec in self.mapping(derived_raw, "derived", set(derived_raw)).items():
             spec = self.mapping(spec, f"derived.{name}", {"from", "map"}, {"from"})
             derived.append(
-                Derived(name=str(name), param=str(spec["from"]),
-                        table={str(k): "" if v is None else str(v) for k, v in (spec.get("map") or {}).items()})
+                Derived(
+                    name=str(name),
+                    param=str(spec["from"]),
+                    table={str(k): "" if v is None else str(v) for k, v in (spec.get("map") or {}).items()},
+                )
             )
         channels_raw = raw.get("channels") or {}
-        channels = {str(k): str(v) for k, v in self.mapping(channels_raw, "channels", set(channels_raw)).items()}
+        channels = {
+            str(k): str(v) for k, v in self.mapping(channels_raw, "channels", set(channels_raw)).items()
+        }
         phases = []
         seen_steps: set[str] = set()
         for i, p in enumerate(self.seq(raw.get("phases"), "phases")):
@@ -321,7 +364,8 @@ class _Reader:
             praw = self.mapping(p, where, {"id", "title", "when", "steps", "doc"}, {"id", "title", "steps"})
             where = f"{where} {self.text(praw, 'id', where)}"
             steps = tuple(
-                self.step(s, f"{where} > steps[{j}]") for j, s in enumerate(self.seq(praw.get("steps"), where))
+                self.step(s, f"{where} > steps[{j}]")
+                for j, s in enumerate(self.seq(praw.get("steps"), where))
             )
             if not steps:
                 raise self.fail(where, "a phase needs at least one step", praw)
@@ -329,9 +373,15 @@ class _Reader:
                 if s.id in seen_steps:
                     raise self.fail(where, f"step id {s.id!r} is used twice", praw)
                 seen_steps.add(s.id)
-            phases.append(Phase(id=self.text(praw, "id", where), title=self.text(praw, "title", where),
-                                steps=steps, when=self.when(praw.get("when"), where),
-                                doc=" ".join(self.text(praw, "doc", where).split())))
+            phases.append(
+                Phase(
+                    id=self.text(praw, "id", where),
+                    title=self.text(praw, "title", where),
+                    steps=steps,
+                    when=self.when(praw.get("when"), where),
+                    doc=" ".join(self.text(praw, "doc", where).split()),
+                )
+            )
         rb = Runbook(
             id=rb_id,
             title=self.text(raw, "title", "top level"),
@@ -425,4 +475,3 @@ def find(name: str, *, runbook_file: str | Path | None = None) -> Runbook:
             return load_file(path)
     known = ", ".join(p.stem for p in builtin_paths())
     raise BadInput(f"no runbook named {name!r}; built-in runbooks: {known} (or pass --runbook FILE)")
-

@@ -3,10 +3,15 @@
     $CAIRN_HOME (or $XDG_STATE_HOME/cairn, or ~/.local/state/cairn)/sessions/<id>/
         journal.jsonl        the events (the truth)
         commands/NNN.out     each command's output; NNN.rc its exit status; NNN.pid its pids
-        sandbox/             the rehearsal deployment, for sandbox sessions
+        files/               files Cairn generated for commands (e.g. a manifest to apply)
         lock                 who drives the session (pid, host, since)
         cluster-state.json   the latest cluster-state summary the engine read
         snapshot.txt         the export, when asked for
+    $CAIRN_HOME/sandboxes/<id>/  the rehearsal deployment of a sandbox session
+
+The sandbox lives beside the session, not in it: it plays the cluster (its state holds Secrets and
+secret config, as a real cluster's etcd does), while the session directory is the record that is
+handed to reviewers and must hold no secret.
 """
 
 from __future__ import annotations
@@ -35,6 +40,10 @@ def home() -> Path:
 
 def sessions_dir() -> Path:
     return home() / "sessions"
+
+
+def sandbox_dir(session_id: str) -> Path:
+    return home() / "sandboxes" / session_id
 
 
 def new_id(now: float | None = None) -> str:
@@ -88,7 +97,9 @@ def find(session_id: str | None) -> tuple[str, Path]:
     if not matches:
         raise BadInput(f"no session {session_id!r}; `cairn sessions` lists them")
     if len(matches) > 1:
-        raise BadInput(f"{session_id!r} matches {len(matches)} sessions ({', '.join(matches[:3])}…); give more of the id")
+        raise BadInput(
+            f"{session_id!r} matches {len(matches)} sessions ({', '.join(matches[:3])}…); give more of the id"
+        )
     return matches[0], sessions_dir() / matches[0]
 
 
@@ -124,7 +135,9 @@ class SessionLock:
     def holder(self) -> LockHolder | None:
         try:
             data = json.loads(self.path.read_text())
-            return LockHolder(int(data["pid"]), str(data["host"]), float(data["since"]), str(data.get("operator", "")))
+            return LockHolder(
+                int(data["pid"]), str(data["host"]), float(data["since"]), str(data.get("operator", ""))
+            )
         except (OSError, ValueError, KeyError, TypeError):
             return None
 

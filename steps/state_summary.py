@@ -21,7 +21,10 @@ def lines(state: ClusterState) -> list[str]:
     out: list[str] = []
     if state.model is not None:
         m = state.model
-        out.append(f"model {m.name} on {m.cloud or '?'} (juju {m.version or '?'}), kubernetes {state.kubernetes_version or '?'}")
+        out.append(
+            f"model {m.name} on {m.cloud or '?'} (juju {m.version or '?'}), "
+            f"kubernetes {state.kubernetes_version or '?'}"
+        )
     statuses = Counter(app.status.current for app in state.apps.values())
     out.append(f"{len(state.apps)} applications: " + ", ".join(f"{n} {s}" for s, n in statuses.most_common()))
     for app in sorted(state.apps.values(), key=lambda a: a.name):
@@ -32,7 +35,9 @@ def lines(state: ClusterState) -> list[str]:
         out.append(f"  {app.name:<28} {app.status.current:<12} {app.channel:<16} {tags}{message}".rstrip())
     sidecars = Counter(p.namespace for p in state.sidecar_pods())
     if sidecars:
-        out.append("pods still carrying istio-proxy: " + ", ".join(f"{ns} {n}" for ns, n in sorted(sidecars.items())))
+        out.append(
+            "pods still carrying istio-proxy: " + ", ".join(f"{ns} {n}" for ns, n in sorted(sidecars.items()))
+        )
     else:
         out.append("pods still carrying istio-proxy: none")
     cilium = state.find("ConfigMap", "cilium-config", "kube-system")

@@ -28,6 +28,7 @@ GRACE_SECONDS = 5.0
 CHUNK = 1 << 16
 MAX_CARRY = 1 << 20  # a line longer than this is written in pieces (redaction still applies per piece)
 SECRETS_VAR = "CAIRN_REDACT"  # secrets to redact, separated by NUL-free "\x1f" (unit separator)
+ALL_VAR = "CAIRN_REDACT_ALL"  # "1": the whole output is a secret (e.g. `juju config minio secret-key`)
 
 
 class _State:
@@ -88,7 +89,13 @@ def _on_alarm(_signum: int, _frame: object) -> None:
             pass
 
 
-def _copy_output(fd_in: int, out_fd: int, redactor: Redactor) -> None:
+def _copy_output(fd_in: int, out_fd: int, redactor: Redactor, hide_all: bool) -> None:
+    if hide_all:
+        total = 0
+        while chunk := os.read(fd_in, CHUNK):
+            total += len(chunk)
+        _emit(out_fd, f"[redacted: {total} bytes of secret output]\n".encode(), redactor)
+        return
     carry = b""
     while True:
         try:
@@ -138,6 +145,7 @@ def main(argv: list[str]) -> int:
     command = argv[5:]
     timeout = float(timeout_text) if timeout_text not in ("", "0", "none") else 0.0
     secrets = [s for s in os.environ.pop(SECRETS_VAR, "").split("\x1f") if s]
+    hide_all = os.environ.pop(ALL_VAR, "") == "1"
     redactor = Redactor(secrets)
     started = time.time()
     out_fd = os.open(out_path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
@@ -165,8 +173,14 @@ def main(argv: list[str]) -> int:
     try:
         # setpgroup=0: the command leads its own process group, which abort and timeout kill whole.
         # setsigdef: it gets default SIGINT/SIGHUP/SIGTERM handling, not our ignores.
-        child = os.posix_spawn(program, command, os.environ, file_actions=actions, setpgroup=0,
-                               setsigdef=(signal.SIGINT, signal.SIGHUP, signal.SIGTERM, signal.SIGALRM))
+        child = os.posix_spawn(
+            program,
+            command,
+            os.environ,
+            file_actions=actions,
+            setpgroup=0,
+            setsigdef=(signal.SIGINT, signal.SIGHUP, signal.SIGTERM, signal.SIGALRM),
+        )
     except OSError as exc:
         for fd in (write_fd, read_fd, null_fd):
             os.close(fd)
@@ -181,7 +195,7 @@ def main(argv: list[str]) -> int:
     if timeout:
         signal.setitimer(signal.ITIMER_REAL, timeout)
 
-    _copy_output(read_fd, out_fd, redactor)
+    _copy_output(read_fd, out_fd, redactor, hide_all)
     os.close(read_fd)
     _, wait_status = os.waitpid(child, 0)
     code = os.waitstatus_to_exitcode(wait_status)

@@ -57,8 +57,13 @@ class SandboxTarget:
             raise BadInput(str(exc)) from None
 
     def describe(self) -> dict[str, Any]:
-        return {"kind": "sandbox", "scenario": self.scenario, "speed": self.speed,
-                "faults": [f"{s}:{k}" for s, k in self.faults], "directory": str(self.directory)}
+        return {
+            "kind": "sandbox",
+            "scenario": self.scenario,
+            "speed": self.speed,
+            "faults": [f"{s}:{k}" for s, k in self.faults],
+            "directory": str(self.directory),
+        }
 
     def env(self) -> dict[str, str]:
         from . import sandbox

@@ -15,11 +15,24 @@ from . import events as ev
 
 # Step states, in the words the screen and the export use.
 PENDING, RUNNING, SUCCEEDED, FAILED, SKIPPED, DONE, INTERRUPTED, ABORTED = (
-    "pending", "running", "succeeded", "failed", "skipped", "already done", "interrupted", "aborted",
+    "pending",
+    "running",
+    "succeeded",
+    "failed",
+    "skipped",
+    "already done",
+    "interrupted",
+    "aborted",
 )
 FINAL_STATES = {SUCCEEDED, SKIPPED, DONE}
-_STATE_WORDS = {"succeeded": SUCCEEDED, "failed": FAILED, "skipped": SKIPPED, "done": DONE,
-                "aborted": ABORTED, "interrupted": INTERRUPTED}
+_STATE_WORDS = {
+    "succeeded": SUCCEEDED,
+    "failed": FAILED,
+    "skipped": SKIPPED,
+    "done": DONE,
+    "aborted": ABORTED,
+    "interrupted": INTERRUPTED,
+}
 
 
 @dataclass
@@ -44,6 +57,7 @@ class StepRecord:
     id: str
     title: str
     phase_id: str
+    doc: str = ""
     destructive: bool = False
     commands_planned: tuple[str, ...] = ()
     state: str = PENDING
@@ -98,7 +112,10 @@ class SessionView:
             view.phases.append(PhaseRecord(phase["id"], phase["title"], [s["id"] for s in phase["steps"]]))
             for s in phase["steps"]:
                 view.steps[s["id"]] = StepRecord(
-                    id=s["id"], title=s["title"], phase_id=phase["id"], destructive=bool(s.get("destructive")),
+                    id=s["id"],
+                    title=s["title"],
+                    phase_id=phase["id"],
+                    destructive=bool(s.get("destructive")),
                     commands_planned=tuple(s.get("commands", ())),
                 )
         view.last_event_at = first.t
@@ -124,9 +141,17 @@ class SessionView:
                     self.current_step = ""
             case ev.CommandStarted():
                 if step:
-                    step.commands.append(CommandRecord(
-                        number=event.number, step_id=event.step_id, index=event.index, display=event.display,
-                        started=event.t, timeout=event.timeout, pids=tuple(event.pids)))
+                    step.commands.append(
+                        CommandRecord(
+                            number=event.number,
+                            step_id=event.step_id,
+                            index=event.index,
+                            display=event.display,
+                            started=event.t,
+                            timeout=event.timeout,
+                            pids=tuple(event.pids),
+                        )
+                    )
             case ev.CommandFinished():
                 rec = self.command(event.number)
                 if rec:

@@ -54,8 +54,11 @@ def run(args: argparse.Namespace, given: dict[str, Any], req: TargetRequest) -> 
     given, notes = _discover(runbook, given, state)
     values = params_mod.resolve(runbook, given)
     report = checks.preflight(state, values.params)
-    where = {"live": "live" + (f" ({req.context})" if req.context else ""), "files": f"files:{req.directory}",
-             "sandbox": f"sandbox:{req.scenario or 'ckf-1.11-microk8s'}"}[req.kind]
+    where = {
+        "live": "live" + (f" ({req.context})" if req.context else ""),
+        "files": f"files:{req.directory}",
+        "sandbox": f"sandbox:{req.scenario or 'ckf-1.11-microk8s'}",
+    }[req.kind]
     print(f"Pre-flight for {runbook.id} on {where}, model {model}")
     for note in notes:
         print(f"  {note}")
@@ -81,6 +84,8 @@ def dump(args: argparse.Namespace, req: TargetRequest) -> int:
         env.update(sandbox.environ(sandbox_dir))
     directory.mkdir(parents=True, exist_ok=True)
     ran = sources.dump(directory, env, model, req.context)
-    print(f"wrote {len(ran)} reads to {directory} (the exact commands are in {directory / 'COMMANDS'})",
-          file=sys.stderr)
+    print(
+        f"wrote {len(ran)} reads to {directory} (the exact commands are in {directory / 'COMMANDS'})",
+        file=sys.stderr,
+    )
     return 0

@@ -25,18 +25,35 @@ class _Parser(argparse.ArgumentParser):
 
 
 def _add_params(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--platform", help="microk8s (default) | canonical-k8s | gke | k3d | k3s | minikube | openshift")
+    p.add_argument(
+        "--platform", help="microk8s (default) | canonical-k8s | gke | k3d | k3s | minikube | openshift"
+    )
     p.add_argument("--risk", help="edge (the guide's) | stable: maps every X/edge channel to X/stable")
-    p.add_argument("--set", dest="sets", action="append", default=[], metavar="KEY=VALUE",
-                   help="set a param (model=kubeflow, user_namespaces=admin,alice, channel.kfp=2.15/stable)")
+    p.add_argument(
+        "--set",
+        dest="sets",
+        action="append",
+        default=[],
+        metavar="KEY=VALUE",
+        help="set a param (model=kubeflow, user_namespaces=admin,alice, channel.kfp=2.15/stable)",
+    )
     p.add_argument("--runbook", dest="runbook_file", metavar="FILE", help="load your own runbook file")
 
 
 def _add_target(p: argparse.ArgumentParser, *, default_sandbox: bool = True) -> None:
     g = p.add_mutually_exclusive_group()
-    g.add_argument("--sandbox", nargs="?", const="", metavar="SCENARIO",
-                   help="the rehearsal deployment (default; scenarios: ckf-1.11-microk8s, ckf-1.11-canonical-k8s, ckf-1.6)")
-    g.add_argument("--live", action="store_true", help="the real cluster: real juju and kubectl (asked for, never default)")
+    g.add_argument(
+        "--sandbox",
+        nargs="?",
+        const="",
+        metavar="SCENARIO",
+        help="the rehearsal deployment (default; scenarios: ckf-1.11-microk8s, ckf-1.11-canonical-k8s, ckf-1.6)",
+    )
+    g.add_argument(
+        "--live",
+        action="store_true",
+        help="the real cluster: real juju and kubectl (asked for, never default)",
+    )
     g.add_argument("--from-files", metavar="DIR", help="saved juju/kubectl output (read-only)")
     p.add_argument("--context", help="kubeconfig context (live)")
 
@@ -58,10 +75,19 @@ def build_parser() -> argparse.ArgumentParser:
     _add_target(p)
     p.add_argument("--plain", action="store_true", help="line mode on an ordinary terminal")
     p.add_argument("--yes", action="store_true", help="answer yes to every confirmation and question")
-    p.add_argument("--speed", type=float, default=1.0, help="sandbox settle delay scale: 1 default, 0 instant")
-    p.add_argument("--fault", action="append", default=[], metavar="STEP:KIND",
-                   help="sandbox: make STEP fail-once, fail or hang (rehearse retry, skip and abort)")
-    p.add_argument("--settle-timeout", type=float, metavar="SECONDS", help="how long to wait for apps to settle")
+    p.add_argument(
+        "--speed", type=float, default=1.0, help="sandbox settle delay scale: 1 default, 0 instant"
+    )
+    p.add_argument(
+        "--fault",
+        action="append",
+        default=[],
+        metavar="STEP:KIND",
+        help="sandbox: make STEP fail-once, fail or hang (rehearse retry, skip and abort)",
+    )
+    p.add_argument(
+        "--settle-timeout", type=float, metavar="SECONDS", help="how long to wait for apps to settle"
+    )
 
     p = sub.add_parser("check", help="the pre-flight report; exit 1 when a blocker fails")
     p.add_argument("runbook", nargs="?", default=DEFAULT_RUNBOOK)
@@ -87,12 +113,19 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("export", help="write the session's record (snapshot)")
     p.add_argument("id", nargs="?")
-    p.add_argument("-o", "--output", metavar="FILE", help="file to write (default: the session's snapshot.txt; - for stdout)")
+    p.add_argument(
+        "-o",
+        "--output",
+        metavar="FILE",
+        help="file to write (default: the session's snapshot.txt; - for stdout)",
+    )
     p.add_argument("--format", choices=("text", "json"), default="text")
 
     p = sub.add_parser("sandbox", help="look at a session's rehearsal deployment")
     sp = p.add_subparsers(dest="sandbox_command", parser_class=_Parser, required=True)
-    e = sp.add_parser("exec", help="run one emulated juju/kubectl command: cairn sandbox exec [ID] -- juju status")
+    e = sp.add_parser(
+        "exec", help="run one emulated juju/kubectl command: cairn sandbox exec [ID] -- juju status"
+    )
     e.add_argument("rest", nargs=argparse.REMAINDER)
     s = sp.add_parser("shell", help="a shell with the emulated juju and kubectl first on PATH")
     s.add_argument("id", nargs="?")
@@ -120,8 +153,11 @@ def _target_request(args: argparse.Namespace):
     else:
         kind = "sandbox"
     return TargetRequest(
-        kind=kind, scenario=getattr(args, "sandbox", None) or "", speed=getattr(args, "speed", 1.0),
-        faults=parse_faults(getattr(args, "fault", []) or []), directory=getattr(args, "from_files", None) or "",
+        kind=kind,
+        scenario=getattr(args, "sandbox", None) or "",
+        speed=getattr(args, "speed", 1.0),
+        faults=parse_faults(getattr(args, "fault", []) or []),
+        directory=getattr(args, "from_files", None) or "",
         context=getattr(args, "context", None),
     )
 
@@ -147,8 +183,14 @@ def cmd_plan(args: argparse.Namespace) -> int:
 def cmd_run(args: argparse.Namespace) -> int:
     from steps.launch import RunRequest
 
-    request = RunRequest(runbook=args.runbook, runbook_file=args.runbook_file, given=_given(args),
-                         target=_target_request(args), yes=args.yes, settle_timeout=args.settle_timeout)
+    request = RunRequest(
+        runbook=args.runbook,
+        runbook_file=args.runbook_file,
+        given=_given(args),
+        target=_target_request(args),
+        yes=args.yes,
+        settle_timeout=args.settle_timeout,
+    )
     if args.plain:
         from . import plain
 
@@ -165,7 +207,7 @@ def cmd_resume(args: argparse.Namespace) -> int:
         return plain.resume(args.id, yes=args.yes or None)
     from .app import run_app
 
-    return run_app(resume_id=args.id or "", yes=args.yes or None)
+    return run_app(resume_id=args.id or "", yes=args.yes or None, mode="resume")
 
 
 def cmd_watch(args: argparse.Namespace) -> int:
@@ -175,7 +217,7 @@ def cmd_watch(args: argparse.Namespace) -> int:
         return plain.watch(args.id)
     from .app import run_app
 
-    return run_app(watch_id=args.id or "")
+    return run_app(watch_id=args.id or "", mode="watch")
 
 
 def cmd_sessions(_args: argparse.Namespace) -> int:
@@ -199,8 +241,10 @@ def cmd_sessions(_args: argparse.Namespace) -> int:
         outcome = outcome_of(view).split(" (")[0]
         if lock.is_held_elsewhere():
             outcome += " (being driven now)"
-        print(f"{sid:<22} {stamp(view.started.t, True)[:19]:<19} {view.started.runbook:<18} "
-              f"{view.target_line():<30} {final:>3}/{len(view.steps):<3}  {outcome}")
+        print(
+            f"{sid:<22} {stamp(view.started.t, True)[:19]:<19} {view.started.runbook:<18} "
+            f"{view.target_line():<30} {final:>3}/{len(view.steps):<3}  {outcome}"
+        )
     return 0
 
 
@@ -212,7 +256,11 @@ def cmd_export(args: argparse.Namespace) -> int:
     if args.output == "-":
         sys.stdout.write(text)
         return 0
-    target = Path(args.output) if args.output else directory / ("snapshot.json" if args.format == "json" else "snapshot.txt")
+    target = (
+        Path(args.output)
+        if args.output
+        else directory / ("snapshot.json" if args.format == "json" else "snapshot.txt")
+    )
     try:
         target.write_text(text, encoding="utf-8")
     except OSError as exc:
@@ -242,8 +290,16 @@ def cmd_sandbox(args: argparse.Namespace) -> int:
 
 
 COMMANDS = {
-    "list": cmd_list, "plan": cmd_plan, "run": cmd_run, "resume": cmd_resume, "watch": cmd_watch,
-    "sessions": cmd_sessions, "export": cmd_export, "check": cmd_check, "dump": cmd_dump, "sandbox": cmd_sandbox,
+    "list": cmd_list,
+    "plan": cmd_plan,
+    "run": cmd_run,
+    "resume": cmd_resume,
+    "watch": cmd_watch,
+    "sessions": cmd_sessions,
+    "export": cmd_export,
+    "check": cmd_check,
+    "dump": cmd_dump,
+    "sandbox": cmd_sandbox,
 }
 
 
@@ -253,10 +309,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(args_list)
     try:
         if args.command is None:
-            from .app import run_app
             from steps.launch import RunRequest, TargetRequest
 
-            return run_app(request=RunRequest(runbook=DEFAULT_RUNBOOK, target=TargetRequest()), start_screen=True)
+            from .app import run_app
+
+            return run_app(
+                request=RunRequest(runbook=DEFAULT_RUNBOOK, target=TargetRequest()), start_screen=True
+            )
         return COMMANDS[args.command](args)
     except CairnError as exc:
         print(f"cairn: {exc}", file=sys.stderr)
@@ -270,8 +329,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 0
     except Exception as exc:  # noqa: BLE001 - a bug of ours: one line for the operator, details on disk
         where = _crash_log(exc)
-        print(f"cairn: internal error: {exc!r} (details in {where}; running commands were not stopped)",
-              file=sys.stderr)
+        print(
+            f"cairn: internal error: {exc!r} (details in {where}; running commands were not stopped)",
+            file=sys.stderr,
+        )
         return 70
 
 

@@ -8,7 +8,6 @@ continues from that question. SIGHUP and SIGTERM do the same, after flushing the
 
 from __future__ import annotations
 
-import os
 import queue
 import signal
 import sys
@@ -20,7 +19,6 @@ from typing import TextIO
 from steps import events as ev
 from steps import journal, launch, session
 from steps.engine import OUTCOME_ABORTED, OUTCOME_DETACHED, OUTCOME_FAILED, OUTCOME_SUCCEEDED
-from steps.errors import BadInput
 from steps.export import human_duration
 from steps.view import SessionView
 
@@ -28,9 +26,22 @@ from .ssh import ssh_warning
 
 OUTPUT_INDENT = "    "
 EXIT = {OUTCOME_SUCCEEDED: 0, OUTCOME_FAILED: 1, OUTCOME_ABORTED: 1, OUTCOME_DETACHED: 1}
-ANSWERS = {"y": "yes", "yes": "yes", "s": "skip", "skip": "skip", "a": "abort", "abort": "abort",
-           "r": "retry", "retry": "retry", "w": "wait", "wait": "wait", "o": "override", "override": "override",
-           "p": "pause", "pause": "pause"}
+ANSWERS = {
+    "y": "yes",
+    "yes": "yes",
+    "s": "skip",
+    "skip": "skip",
+    "a": "abort",
+    "abort": "abort",
+    "r": "retry",
+    "retry": "retry",
+    "w": "wait",
+    "wait": "wait",
+    "o": "override",
+    "override": "override",
+    "p": "pause",
+    "pause": "pause",
+}
 
 
 class Printer:
@@ -59,7 +70,11 @@ class Printer:
                     phase = next(p for p in v.phases if p.id == step.phase_id)
                     index = v.phases.index(phase) + 1
                     self.say(f"\n== Phase {index}/{len(v.phases)}: {phase.title}")
-                again = f" (attempt {event.attempt}, from command {event.from_command + 1})" if event.attempt > 1 else ""
+                again = (
+                    f" (attempt {event.attempt}, from command {event.from_command + 1})"
+                    if event.attempt > 1
+                    else ""
+                )
                 title = step.title if step else event.step_id
                 self.say(f"[{self._numbers.get(event.step_id, '?')}/{len(v.steps)}] {title}{again}")
             case ev.CommandStarted():
@@ -77,8 +92,13 @@ class Printer:
             case ev.CheckEvaluated():
                 if event.purpose == "check" and event.status != "passed":
                     return
-                mark = {"passed": "ok", "failed": "FAILED", "warning": "warning"}.get(event.status, event.status)
-                self.say(f"  {event.purpose} {event.name}: {mark}" + (f" - {event.message}" if event.message else ""))
+                mark = {"passed": "ok", "failed": "FAILED", "warning": "warning"}.get(
+                    event.status, event.status
+                )
+                self.say(
+                    f"  {event.purpose} {event.name}: {mark}"
+                    + (f" - {event.message}" if event.message else "")
+                )
                 for d in event.details[:20]:
                     self.say(f"      {d}")
                 if event.fix and event.status != "passed":
@@ -96,8 +116,10 @@ class Printer:
                 step = v.steps.get(event.step_id)
                 if event.state == "done":
                     title = step.title if step else event.step_id
-                    self.say(f"[{self._numbers.get(event.step_id, '?')}/{len(v.steps)}] {title}: already done"
-                             + (f" ({event.reason})" if event.reason else ""))
+                    self.say(
+                        f"[{self._numbers.get(event.step_id, '?')}/{len(v.steps)}] {title}: already done"
+                        + (f" ({event.reason})" if event.reason else "")
+                    )
                 elif event.state == "succeeded":
                     self.say(f"  step succeeded in {human_duration(event.duration)}")
                 elif event.state in ("skipped", "failed", "aborted", "interrupted"):
@@ -107,14 +129,20 @@ class Printer:
             case ev.DecisionMade() if event.by != "operator":
                 self.say(f"  {event.kind}: {event.choice} (by {event.by})")
             case ev.Paused():
-                self.say(f"  paused before the next command of {event.step_id or 'the run'}; press Enter to go on")
+                self.say(
+                    f"  paused before the next command of {event.step_id or 'the run'}; press Enter to go on"
+                )
             case ev.Resumed():
                 self.say("  resumed")
             case ev.Detached():
-                running = f"; command {event.running_command:03d} keeps running" if event.running_command else ""
+                running = (
+                    f"; command {event.running_command:03d} keeps running" if event.running_command else ""
+                )
                 self.say(f"  stopped: {event.reason}{running}")
             case ev.RunFinished():
-                counts = ", ".join(f"{n} {s}" for s, n in sorted(event.summary.items(), key=lambda kv: -kv[1]))
+                counts = ", ".join(
+                    f"{n} {s}" for s, n in sorted(event.summary.items(), key=lambda kv: -kv[1])
+                )
                 self.say(f"\nRun {event.outcome}: {event.message}" + (f"\nSteps: {counts}" if counts else ""))
 
 
@@ -129,7 +157,9 @@ class PlainRunner:
 
     def _listen(self, event: ev.Event) -> None:
         self.printer.event(event)
-        if isinstance(event, ev.DecisionRequested) and not (self.launched.engine.options.yes and event.kind in ("confirm", "ask")):
+        if isinstance(event, ev.DecisionRequested) and not (
+            self.launched.engine.options.yes and event.kind in ("confirm", "ask")
+        ):
             self.decisions.put(event)
 
     def run(self) -> int:
@@ -175,7 +205,9 @@ class PlainRunner:
         engine = self.launched.engine
         if not self.interactive:
             self.printer.say(f"  {request.prompt}")
-            self.printer.say("  nobody to ask (stdin is not a terminal): stopping here; the question waits for `cairn resume`")
+            self.printer.say(
+                "  nobody to ask (stdin is not a terminal): stopping here; the question waits for `cairn resume`"
+            )
             engine.detach("a decision was needed and stdin is not a terminal")
             return
         p = self.printer
@@ -212,13 +244,18 @@ class PlainRunner:
 
     def _interrupted(self) -> None:
         engine = self.launched.engine
-        self.printer.say("\nInterrupted. [c]ontinue / [p]ause / [a]bort the run / [q]uit (a running command keeps running)")
+        self.printer.say(
+            "\nInterrupted. [c]ontinue / [p]ause / [a]bort the run / [q]uit (a running command keeps running)"
+        )
         answer = (self._read("  > ") or "q").strip().lower()[:1]
         if answer == "p":
             engine.pause()
             self._read("  paused: press Enter to go on ")
             engine.resume()
-        elif answer == "a" and (self._read("  type 'abort' to kill the running command and stop: ") or "") == "abort":
+        elif (
+            answer == "a"
+            and (self._read("  type 'abort' to kill the running command and stop: ") or "") == "abort"
+        ):
             engine.abort()
         elif answer == "q":
             engine.detach("the operator quit")
@@ -275,29 +312,56 @@ def resume(session_id: str | None, yes: bool | None = None) -> int:
 
 def watch(session_id: str | None, out: TextIO = sys.stdout, poll: float = 0.3) -> int:
     """A read-only tail of a session: its events and its commands' output, as they happen."""
+    from steps.execute import LineSplitter
+
     sid, directory = session.find(session_id)
     path = directory / "journal.jsonl"
     result = journal.read(path)
     view = SessionView.build(result.events)
     printer = Printer(view, out)
-    printer.say(f"Watching session {sid} ({view.started.runbook}, {view.target_line()}) read-only; Ctrl-C to stop")
-    offset = result.complete_bytes
-    for event in result.events[1:]:
+    printer.say(
+        f"Watching session {sid} ({view.started.runbook}, {view.target_line()}) read-only; Ctrl-C to stop"
+    )
+    tails: dict[int, tuple[int, LineSplitter]] = {}
+
+    def flush(number: int, final: bool = False) -> None:
+        offset, splitter = tails.get(number, (0, LineSplitter()))
+        try:
+            with open(directory / "commands" / f"{number:03d}.out", "rb") as f:
+                f.seek(offset)
+                data = f.read()
+        except OSError:
+            data = b""
+        lines = splitter.feed(data, final=final)
+        if lines:
+            printer.event(ev.CommandOutput(step_id="", number=number, lines=tuple(lines)))
+        if final:
+            tails.pop(number, None)
+        else:
+            tails[number] = (offset + len(data), splitter)
+
+    def show(event: ev.Event) -> None:
+        if isinstance(event, ev.CommandFinished):
+            flush(event.number, final=True)  # its output first, then how it ended
+        view.apply(event)
         printer.event(event)
-    tails: dict[int, tuple[int, object]] = {}
+        if isinstance(event, ev.CommandStarted):
+            tails[event.number] = (0, LineSplitter())
+
+    for event in result.events[1:]:
+        show(event)
     lock = session.SessionLock(directory)
     try:
-        for offset, events in journal.follow(path, offset):
+        for _offset, events in journal.follow(path, result.complete_bytes):
             for event in events:
-                view.apply(event)
-                printer.event(event)
-                if isinstance(event, ev.CommandStarted):
-                    tails[event.number] = (0, None)
-            _tail_outputs(directory, tails, printer, view)
-            if view.finished is not None and not lock.is_held_elsewhere():
+                show(event)
+            for number in list(tails):
+                flush(number)
+            driven = lock.is_held_elsewhere()
+            if view.finished is not None and not driven:
                 return 0
-            if not lock.is_held_elsewhere() and time.time() - view.last_event_at > 2:
-                printer.say("(no process is driving this session; `cairn resume` continues it)")
+            if not driven and time.time() - view.last_event_at > 2:
+                printer.say(f"(no process is driving this session; `cairn resume {sid}` continues it)")
                 return 0
             time.sleep(poll)
     except KeyboardInterrupt:
@@ -305,28 +369,4 @@ def watch(session_id: str | None, out: TextIO = sys.stdout, poll: float = 0.3) -
     return 0
 
 
-def _tail_outputs(directory, tails, printer: Printer, view: SessionView) -> None:
-    from steps.execute import LineSplitter
-
-    for number, (offset, splitter) in list(tails.items()):
-        path = directory / "commands" / f"{number:03d}.out"
-        try:
-            size = os.path.getsize(path)
-        except OSError:
-            continue
-        if size <= offset:
-            rec = view.command(number)
-            if rec and rec.finished is not None:
-                del tails[number]
-            continue
-        splitter = splitter or LineSplitter()
-        with open(path, "rb") as f:
-            f.seek(offset)
-            data = f.read()
-        lines = splitter.feed(data)
-        if lines:
-            printer.event(ev.CommandOutput(step_id="", number=number, lines=tuple(lines)))
-        tails[number] = (offset + len(data), splitter)
-
-
-__all__ = ["run", "resume", "watch", "Printer", "PlainRunner", "BadInput"]
+__all__ = ["run", "resume", "watch", "Printer", "PlainRunner"]

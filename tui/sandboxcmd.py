@@ -13,10 +13,12 @@ from steps.errors import BadInput
 
 
 def _sandbox_of(session_id: str | None) -> tuple[str, Path]:
-    sid, directory = session.find(session_id)
-    sandbox_dir = directory / "sandbox"
+    sid, _directory = session.find(session_id)
+    sandbox_dir = session.sandbox_dir(sid)
     if not (sandbox_dir / "state.json").exists():
-        raise BadInput(f"session {sid} did not run against the sandbox (no sandbox/ in it)")
+        raise BadInput(
+            f"session {sid} has no sandbox (it did not run against one, or {sandbox_dir} was removed)"
+        )
     return sid, sandbox_dir
 
 
@@ -28,7 +30,7 @@ def exec_command(rest: Sequence[str]) -> int:
     session_id = None
     if "--" in rest:
         cut = rest.index("--")
-        before, command = rest[:cut], rest[cut + 1:]
+        before, command = rest[:cut], rest[cut + 1 :]
         if len(before) > 1:
             raise BadInput("usage: cairn sandbox exec [ID] -- juju|kubectl|curl ARGS…")
         session_id = before[0] if before else None
@@ -54,6 +56,8 @@ def shell(session_id: str | None) -> int:
     env.update(sandbox.environ(sandbox_dir))
     env["PS1"] = f"(cairn sandbox {sid}) $ "
     program = env.get("SHELL") or "/bin/sh"
-    print(f"A shell with the sandbox's {', '.join(sandbox.TOOLS)} first on PATH (session {sid}); exit to leave.",
-          file=sys.stderr)
+    print(
+        f"A shell with the sandbox's {', '.join(sandbox.TOOLS)} first on PATH (session {sid}); exit to leave.",
+        file=sys.stderr,
+    )
     return subprocess.call([program], env=env)

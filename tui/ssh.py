@@ -9,8 +9,12 @@ from collections.abc import Mapping
 def ssh_warning(environ: Mapping[str, str] | None = None) -> str:
     env = os.environ if environ is None else environ
     over_ssh = bool(env.get("SSH_CONNECTION") or env.get("SSH_TTY") or env.get("SSH_CLIENT"))
-    in_multiplexer = bool(env.get("TMUX") or env.get("STY") or env.get("TERM", "").startswith(("screen", "tmux")))
+    in_multiplexer = bool(
+        env.get("TMUX") or env.get("STY") or env.get("TERM", "").startswith(("screen", "tmux"))
+    )
     if over_ssh and not in_multiplexer:
-        return ("running over SSH outside tmux or screen: a dropped connection ends this screen "
-                "(running commands finish anyway, and `cairn resume` picks the session up)")
+        return (
+            "running over SSH outside tmux or screen: a dropped connection ends this screen "
+            "(running commands finish anyway, and `cairn resume` picks the session up)"
+        )
     return ""

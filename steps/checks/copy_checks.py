@@ -11,6 +11,7 @@ from .context import model_namespace
 from .result import CheckResult, fail, ok, warn
 
 _WC_LINE = re.compile(r"^\s*(\d+)\s+(.+?)\s*$")
+_SHA_LINE = re.compile(r"^([0-9a-f]{64})\s+\*?(.+?)\s*$")
 MAX_DETAILS = 20
 
 
@@ -57,3 +58,37 @@ def volume_copy_matches(
         )
     total = sum(before.values())
     return ok(f"all {len(before)} file(s), {total} bytes, copied with their sizes")
+
+
+def parse_sha_listing(listing: str) -> dict[str, str]:
+    """`find DIR -type f -exec sha256sum {} +` -> {path below DIR: digest}."""
+    digests: dict[str, str] = {}
+    for line in listing.splitlines():
+        match = _SHA_LINE.match(line.strip())
+        if match:
+            parts = match.group(2).lstrip("/").split("/", 1)
+            digests[parts[1] if len(parts) > 1 else parts[0]] = match.group(1)
+    return digests
+
+
+def volume_checksums_match(
+    state: ClusterState, params: Mapping[str, Any], source: str, destination: str
+) -> CheckResult:
+    """Sizes can match while bytes differ (a torn write, a bad disk): compare SHA-256 per file."""
+    before, after = parse_sha_listing(source), parse_sha_listing(destination)
+    pod = f"kubectl -n {model_namespace(params, state)} exec minio-migration --"
+    if not before:
+        return warn("the source checksum listing holds no file: nothing to compare", "")
+    missing = sorted(path for path in before if path not in after)
+    differ = sorted(path for path in before if path in after and after[path] != before[path])
+    if missing or differ:
+        details = [f"missing: {p}" for p in missing] + [f"{p}: content differs (sha256)" for p in differ]
+        shown = details[:MAX_DETAILS] + (
+            [f"... and {len(details) - MAX_DETAILS} more"] if len(details) > MAX_DETAILS else []
+        )
+        return fail(
+            f"{len(missing)} of {len(before)} file(s) missing, {len(differ)} with other content in the copy",
+            f"{pod} cp -rfpT /data-source/ /data-destination/\n{pod} sync",
+            shown,
+        )
+    return ok(f"all {len(before)} file(s) have the same SHA-256 in the copy")

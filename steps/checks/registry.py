@@ -142,6 +142,13 @@ _ALL: tuple[Check, ...] = (
         copy_checks.volume_copy_matches,
         ("source", "destination"),
     ),
+    Check(
+        "volume-checksums-match",
+        "volume copy identical",
+        "two `find DIR -type f -exec sha256sum {} +` listings: every source file is in the copy with its content",
+        copy_checks.volume_checksums_match,
+        ("source", "destination"),
+    ),
     # Verification
     Check(
         "mesh-relations",

@@ -8,6 +8,7 @@ from typing import Any
 import yaml
 
 from .errors import StateParseError
+from .fast_json import decode_list
 
 # The C loader is several times faster on large kubectl dumps; fall back when libyaml is absent.
 _YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
@@ -20,6 +21,9 @@ def load_documents(text: str, where: str) -> list[Any]:
     """
     head = text.lstrip()[:1]
     if head in ("{", "["):
+        fast = decode_list(text)
+        if fast is not None:
+            return [fast]
         try:
             return [json.loads(text)]
         except json.JSONDecodeError as exc:

@@ -23,7 +23,7 @@ SCENARIOS: dict[str, str] = {
     "ckf-1.11-canonical-k8s": "the same CKF 1.11/stable on Canonical Kubernetes, with Cilium in its default "
     "configuration (not yet fit for ambient)",
     "ckf-1.6": "CKF 1.6 with the pod-spec MinIO holding data on a PVC (reclaim policy Delete), "
-    "for the 1.6 -> 1.7 upgrade",
+    "for the 1.6 -> 1.7 upgrade; Charmhub as in March 2023 (latest/edge holds the 1.7 charms)",
 }
 DEFAULT_SCENARIO = "ckf-1.11-microk8s"
 TOOLS = ("juju", "kubectl", "curl")
@@ -99,3 +99,10 @@ def run(
     if failure is not None:
         return failure
     return dispatch(list(argv), Path(sandbox_dir), env, stdin=stdin)
+
+
+def reading(sandbox_dir: Path):
+    """A context in which read-only commands share one read of the state (see state.snapshot)."""
+    from .state import snapshot
+
+    return snapshot(Path(sandbox_dir))

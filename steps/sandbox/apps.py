@@ -124,9 +124,16 @@ def ensure_app(state: State, name: str, app: dict, now: float, sandbox_dir: Path
     workload = kube.get(state, kind, MODEL_NS, name, now)
     if workload is not None and not owned(workload, tag):
         workload = None
-    if workload is not None and workload.get("_", {}).get("podspec") != bool(app.get("podspec")):
-        # A pod-spec charm refreshed to a sidecar charm: Juju replaces the whole layout.
+    previous = [
+        w
+        for w in (kube.get(state, k, MODEL_NS, name, now) for k in ("Deployment", "StatefulSet"))
+        if owned(w, tag) and not kube.terminating(w, now)
+    ]
+    if any(w.get("_", {}).get("podspec") != bool(app.get("podspec")) for w in previous):
+        # A pod-spec charm refreshed to a sidecar charm: Juju replaces the whole layout (the
+        # workload Deployment and the operator pod go) and deletes what the pod spec created.
         retire_owned(state, tag, now, 0.0)
+        retire_podspec_resources(state, name, now, 0.0)
         workload = None
     if workload is None or kube.terminating(workload, now):
         claim_templates = [
@@ -257,6 +264,8 @@ def retire_app(state: State, name: str, app: dict, now: float) -> None:
     tag = f"app:{name}"
     grace = grace_of(app, now)
     retire_owned(state, tag, now, grace)
+    if app.get("podspec"):
+        retire_podspec_resources(state, name, now, grace)
     for spec in app.get("storage", {}).values():
         for pvc in kube.listing(state, "PersistentVolumeClaim", now, MODEL_NS):
             if not pvc["metadata"]["name"].startswith(spec["template"] + "-"):
@@ -264,6 +273,41 @@ def retire_app(state: State, name: str, app: dict, now: float) -> None:
             pv = kube.get(state, "PersistentVolume", None, pvc["spec"].get("volumeName", ""), now)
             if pv is None or pv["spec"].get("persistentVolumeReclaimPolicy") == "Delete":
                 retire(state, pvc, now, grace)
+
+
+def juju_marks(state: State, app_name: str) -> tuple[dict[str, str], dict[str, str]]:
+    """The labels and annotations Juju puts on the custom resources a pod spec declares."""
+    m = state["model"]
+    labels = {
+        "app.juju.is/created-by": app_name,
+        "app.kubernetes.io/managed-by": "juju",
+        "app.kubernetes.io/name": app_name,
+        "model.juju.is/name": m["name"],
+    }
+    annotations = {"controller.juju.is/id": m["controller_uuid"], "model.juju.is/id": m["uuid"]}
+    return labels, annotations
+
+
+def retire_podspec_resources(state: State, app_name: str, now: float, grace: float) -> None:
+    """Juju deletes the custom resources a pod-spec charm declared, found by its labels, when the
+    charm goes (or stops being pod-spec). The Profile kubeflow-dashboard 1.6 declares (`admin`)
+    goes with them, and its namespace after it: the 1.6 -> 1.7 guide's "User namespace is wiped
+    out", unless the labels were stripped first."""
+    marks, _ = juju_marks(state, app_name)
+    for _key, objs in list(state.get("k8s", {}).items()):
+        for obj in list(objs.values()):
+            labels = kube.labels_of(obj)
+            if any(labels.get(k) != v for k, v in marks.items()):
+                continue
+            if not kube.alive(obj, now) or kube.terminating(obj, now):
+                continue
+            retire(state, obj, now, grace)
+            if obj["kind"] == "Profile":
+                # The profile controller owns the namespace: the garbage collector follows.
+                uid = obj["metadata"]["uid"]
+                for ns in kube.listing(state, "Namespace", now):
+                    if any(r.get("uid") == uid for r in ns["metadata"].get("ownerReferences", [])):
+                        retire(state, ns, now, grace)
 
 
 def sync_secrets(state: State, now: float) -> None:

@@ -5,6 +5,12 @@ branch behind the channel's track (see its `_source`). Ambient endpoints (servic
 istio-ingress-route, gateway-metadata …) reached the tracks that CKF 1.11/stable uses through
 their edge risk first, so on those tracks the stable revisions do not have them: that is what the
 guide's note "only available in the 1.11/edge channel" means for an operator.
+
+A scenario may live at an earlier date (its state's `charmhub_era`). The catalogue's `eras` table
+then says which code a charm's `latest` channels (of the risks it lists) carried at that date: in
+the ckf-1.6 scenario (March 2023, when the 1.6 -> 1.7 guide was drafted) `latest/edge` holds the
+CKF 1.7 charms of the time, not today's. The channel still reads `latest/edge`; the app behaves as
+the track named under `as` did then.
 """
 
 from __future__ import annotations
@@ -20,26 +26,34 @@ RISKS = ("stable", "candidate", "beta", "edge")
 DATA = Path(__file__).with_name("data") / "charms.json"
 
 # Charms (track) that were pod-spec ("v1") charms: a workload Deployment/StatefulSet beside an
-# operator pod, instead of the sidecar layout. Everything CKF 1.6 shipped except dex-auth.
+# operator pod, instead of the sidecar layout. Read from each track's metadata.yaml (`series:
+# [kubernetes]`); the tracks of CKF 1.6 and those of 1.7 that stayed pod-spec. (metacontroller 2.0
+# and training-operator 1.5 were already sidecar charms.)
 PODSPEC_TRACKS = {
     ("admission-webhook", "1.6"),
+    ("admission-webhook", "1.7"),
     ("argo-controller", "3.3"),
     ("argo-server", "3.3"),
     ("jupyter-controller", "1.6"),
+    ("jupyter-controller", "1.7"),
     ("jupyter-ui", "1.6"),
     ("katib-controller", "0.14"),
+    ("katib-controller", "0.15"),
     ("katib-db-manager", "0.14"),
     ("katib-ui", "0.14"),
     ("kubeflow-dashboard", "1.6"),
     ("kubeflow-profiles", "1.6"),
     ("kubeflow-volumes", "1.6"),
-    ("metacontroller-operator", "2.0"),
+    ("kubeflow-volumes", "1.7"),
     ("minio", "ckf-1.6"),
+    ("minio", "ckf-1.7"),
     ("oidc-gatekeeper", "ckf-1.6"),
+    ("oidc-gatekeeper", "ckf-1.7"),
     ("seldon-core", "1.14"),
     ("tensorboard-controller", "1.6"),
+    ("tensorboard-controller", "1.7"),
     ("tensorboards-web-app", "1.6"),
-    ("training-operator", "1.5"),
+    ("tensorboards-web-app", "1.7"),
     ("charmed-osm-mariadb-k8s", "latest"),
 }
 
@@ -83,19 +97,47 @@ class CharmRevision:
     options: dict[str, tuple[str, Any, str]]  # name -> (type, default, description)
     containers: tuple[str, ...]
     storage: tuple[str, ...]
+    # The release the code belongs to: the channel's track, or what an era's `latest` stood for.
+    code_track: str = ""
+    pod_spec: bool | None = None  # from the variant when it says; else PODSPEC_TRACKS
 
     @property
     def channel(self) -> str:
         return f"{self.track}/{self.risk}"
 
     @property
+    def series(self) -> str:
+        return self.code_track or self.track
+
+    @property
     def podspec(self) -> bool:
-        return (self.charm, self.track) in PODSPEC_TRACKS
+        if self.pod_spec is not None:
+            return self.pod_spec
+        return (self.charm, self.series) in PODSPEC_TRACKS
 
 
 @cache
+def _document() -> dict[str, Any]:
+    return json.loads(DATA.read_text(encoding="utf-8"))
+
+
 def _data() -> dict[str, Any]:
-    return json.loads(DATA.read_text(encoding="utf-8"))["charms"]
+    return _document()["charms"]
+
+
+def eras() -> list[str]:
+    return sorted(_document().get("eras", {}))
+
+
+def _era_entry(charm: str, track: str, risk: str, era: str | None) -> dict[str, str] | None:
+    if not era:
+        return None
+    table = _document().get("eras", {}).get(era)
+    if table is None:
+        raise ValueError(f"unknown Charmhub era {era!r}")
+    if track != table["track"] or risk not in table["risks"]:
+        return None
+    return table["charms"].get(charm)
 
 
 def known_charm(charm: str) -> bool:
@@ -147,14 +189,19 @@ def revision_number(charm: str, track: str, risk: str) -> int:
     return base + index * 12 + {"stable": 0, "candidate": 2, "beta": 3, "edge": 5}.get(risk, 0)
 
 
-def resolve(charm: str, channel: str | None) -> CharmRevision:
+def resolve(charm: str, channel: str | None, era: str | None = None) -> CharmRevision:
+    """The revision `channel` serves; `era` is the scenario's date (see the module docstring)."""
     if not known_charm(charm):
         raise CharmNotFound(charm)
     track, risk = parse_channel(channel or default_channel(charm))
     entry = _data()[charm]
     if track not in entry["tracks"] or risk not in RISKS:
         raise ChannelNotFound(charm, f"{track}/{risk}", channels(charm))
-    variant_key = entry["tracks"][track]["stable" if risk == "stable" else "edge"]
+    dated = _era_entry(charm, track, risk, era)
+    if dated is not None:
+        variant_key, code_track = dated["variant"], dated["as"]
+    else:
+        variant_key, code_track = entry["tracks"][track]["stable" if risk == "stable" else "edge"], track
     variant = entry["variants"][variant_key]
     endpoints = {
         name: Endpoint(name, spec[0], spec[1], spec[2] if len(spec) > 2 else None)
@@ -170,7 +217,14 @@ def resolve(charm: str, channel: str | None) -> CharmRevision:
         options,
         tuple(variant["containers"]),
         tuple(variant["storage"]),
+        code_track,
+        variant.get("podspec"),
     )
+
+
+def resolve_in(state: dict[str, Any], charm: str, channel: str | None) -> CharmRevision:
+    """`resolve` at the date of the sandbox's scenario."""
+    return resolve(charm, channel, state.get("charmhub_era"))
 
 
 def coerce_option(kind: str, raw: str) -> Any:

@@ -88,6 +88,23 @@ NEEDS_TRUST = {
     "mysql-k8s",
 }
 
+# Sidecar charms that create cluster-scoped objects (ClusterRoles, CRDs, webhooks) through the API,
+# and what they say when the API refuses them for want of `juju trust`. A pod-spec charm got its
+# RBAC from its pod spec instead, so refreshing one of these from a pod-spec revision to a sidecar
+# one without trusting it first ends here: the final 1.6 -> 1.7 guide's "Enable trust on deployed
+# charms (required)" (bundle-kubeflow 4502230, 2023-03-30; a32fcd2). Messages from each charm's
+# `_deploy_k8s_resources` on main at 2023-03-08; kfp-api and katib-db-manager became sidecar
+# charms later (1.7.1) and raise instead, failing the hook.
+UNTRUSTED_SIDECAR = {
+    "jupyter-ui": ("blocked", "K8S resources creation failed"),
+    "katib-ui": ("blocked", "kubernetes resource creation failed"),
+    "kubeflow-dashboard": ("blocked", "kubernetes resource creation failed"),
+    "kubeflow-profiles": ("blocked", "K8S resources creation failed"),
+    "seldon-core": ("blocked", "K8S resources creation failed"),
+    "kfp-api": ("error", 'hook failed: "upgrade-charm"'),
+    "katib-db-manager": ("error", 'hook failed: "upgrade-charm"'),
+}
+
 KNOWN_PLATFORMS = {"", "microk8s", "gke", "k3d", "k3s", "minikube", "openshift"}
 
 
@@ -139,6 +156,8 @@ def steady(state: State, name: str, app: dict[str, Any], now: float) -> tuple[st
     error = hook_error(state, name, app, now)
     if error:
         return "error", error
+    if charm in UNTRUSTED_SIDECAR and not app.get("trust") and not app.get("podspec"):
+        return UNTRUSTED_SIDECAR[charm]
     if (
         charm in ROUTE_CONFLICT
         and rel("ingress")
@@ -273,6 +292,8 @@ def _kfp_api(state, name, app, now, rel):
 
 def _katib_db_manager(state, name, app, now, rel):
     if not rel("relational-db") and not rel("mysql"):
+        if app.get("podspec"):  # 0.14 and the March 2023 0.15: `_check_mysql`
+            return "waiting", "Waiting for mysql connection information"
         return "blocked", "Please add required relation relational-db"
     return None
 

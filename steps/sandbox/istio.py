@@ -50,10 +50,40 @@ CNI_CRASH = (
 )
 
 
+# The Istio each istio-pilot track installs (its bundled istioctl; image-configuration's global-tag
+# from 1.16 on), read from canonical/istio-operators track/* branches.
+ISTIO_VERSIONS = {
+    "1.11": "1.11.0",
+    "1.12": "1.12.9",
+    "1.13": "1.13.9",
+    "1.14": "1.14.6",
+    "1.15": "1.15.6",
+    "1.16": "1.16.2",
+    "1.22": "1.22.5",
+    "1.24": "1.24.3",
+    "1.28": "1.28.0",
+}
+
+
 def istio_version(app: dict) -> str:
-    return {"1.28": "1.28.0", "1.24": "1.24.3", "1.22": "1.22.5", "1.16": "1.16.2"}.get(
-        app.get("track", ""), "1.28.0"
-    )
+    return ISTIO_VERSIONS.get(app.get("track", ""), "1.28.0")
+
+
+def _upgrade_istiod(state: State, app: dict, now: float) -> None:
+    """A refreshed istio-pilot runs `istioctl upgrade`: istiod moves to the track's Istio."""
+    dep = kube.get(state, "Deployment", MODEL_NS, "istiod", now)
+    version = istio_version(app)
+    if dep is None or not owned(dep, "istio-pilot") or kube.private(dep).get("istio_version") == version:
+        return
+    template = dep["spec"]["template"]
+    template["spec"]["containers"] = [
+        {**c, "image": f"docker.io/istio/pilot:{version}"} if c["name"] == "discovery" else c
+        for c in template["spec"]["containers"]
+    ]
+    dep["metadata"]["generation"] = dep["metadata"].get("generation", 1) + 1
+    kube.private(dep)["istio_version"] = version
+    kube.touch(state, dep)
+    pods.roll_pods(state, dep, now, app.get("pod_delay", 0.0))
 
 
 def sync_istio(state: State, now: float) -> None:
@@ -76,6 +106,8 @@ def sync_istio(state: State, now: float) -> None:
             )
             kube.private(dep)["istio_version"] = istio_version(app)
             mark_owner(dep, "istio-pilot")
+        else:
+            _upgrade_istiod(state, app, now)
             mark_owner(
                 kube.make_service(
                     state,

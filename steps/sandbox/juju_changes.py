@@ -60,7 +60,7 @@ def _apply_charm(app: dict, rev: catalogue.CharmRevision) -> None:
     app.update(
         {
             "charm": rev.charm,
-            "track": rev.track,
+            "track": rev.series,  # what the code is: an era's latest/edge may be 1.7's
             "risk": rev.risk,
             "channel": rev.channel,
             "revision": rev.revision,
@@ -76,9 +76,9 @@ def _apply_charm(app: dict, rev: catalogue.CharmRevision) -> None:
     app["config"] = {k: v for k, v in app.get("config", {}).items() if k in rev.options}
 
 
-def _resolve(charm: str, channel: str | None) -> catalogue.CharmRevision:
+def _resolve(state: State, charm: str, channel: str | None) -> catalogue.CharmRevision:
     try:
-        return catalogue.resolve(charm, channel)
+        return catalogue.resolve_in(state, charm, channel)
     except catalogue.CharmNotFound:
         raise JujuError(f'cannot resolve charm or bundle "{charm}": charm or bundle not found') from None
     except catalogue.ChannelNotFound as exc:
@@ -163,7 +163,7 @@ def cmd_deploy(ctx: Context, argv: list[str]) -> None:
         now = clock()
         if model.app(state, app_name, now) is not None:
             raise JujuError(f'cannot add application "{app_name}": application already exists')
-        rev = _resolve(charm, p.get("channel"))
+        rev = _resolve(state, charm, p.get("channel"))
         config: dict[str, Any] = {}
         for item in p.get("config", []):
             if "=" not in item:
@@ -227,7 +227,7 @@ def cmd_refresh(ctx: Context, argv: list[str]) -> None:
         now = clock()
         app = need_app(state, name, now)
         channel = p.get("channel") or app["channel"]
-        rev = _resolve(app["charm"], channel)
+        rev = _resolve(state, app["charm"], channel)
         if rev.revision == app["revision"] and rev.channel == app["channel"] and not p.get("trust"):
             ctx.info(f'charm "{name}": already up-to-date')
             return
@@ -267,7 +267,7 @@ def plan_relation(
     ends = []
     for name in names:
         app_name, ep, app = _endpoint_candidates(state, name, now)
-        eps = catalogue.resolve(app["charm"], app["channel"]).endpoints
+        eps = catalogue.resolve_in(state, app["charm"], app["channel"]).endpoints
         if ep is not None:
             if ep not in eps:
                 raise JujuError(f'application "{app_name}" has no "{ep}" relation')

@@ -104,7 +104,7 @@ def cmd_config(ctx: Context, argv: list[str]) -> None:
         now = clock()
         app = need_app(state, name, now)
         options = (
-            catalogue.resolve(app["charm"], app["channel"]).options
+            catalogue.resolve_in(state, app["charm"], app["channel"]).options
             if catalogue.known_charm(app["charm"])
             else {}
         )
@@ -129,7 +129,7 @@ def cmd_config(ctx: Context, argv: list[str]) -> None:
         check_model(state, p)
         now = clock()
         app = need_app(state, name, now)
-        options = catalogue.resolve(app["charm"], app["channel"]).options
+        options = catalogue.resolve_in(state, app["charm"], app["channel"]).options
         changed = False
         for pair in sets:
             key, _, raw = pair.partition("=")

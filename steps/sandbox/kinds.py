@@ -120,6 +120,15 @@ KINDS = [
         builtin=False,
     ),
     Kind(
+        "SeldonDeployment",
+        "machinelearning.seldon.io",
+        "v1",
+        "seldondeployments",
+        True,
+        ("sdep",),
+        builtin=False,
+    ),
+    Kind(
         "KnativeServing", "operator.knative.dev", "v1beta1", "knativeservings", True, ("ks",), builtin=False
     ),
     Kind(
@@ -159,7 +168,8 @@ def resolve(state: State, name: str) -> Kind | None:
         names = {kind.plural, kind.singular, *kind.short, kind.kind.lower()}
         full = {f"{kind.plural}.{kind.group}", f"{kind.singular}.{kind.group}"} if kind.group else set()
         if low in full:
-            return kind
+            # Fully qualified, it names one type: served only while its CRD is there.
+            return kind if served(state, kind) else None
         if low in names:
             candidates.append(kind)
     # Built-in types win over CRDs with the same short name (core Service over Knative's), and

@@ -88,8 +88,9 @@ def cmd_get(ctx: Ctx, argv: list[str]) -> int:
     total = sum(len(objs) for _, objs in groups)
     if total == 0 and not errors and out in ("", "wide", "name"):
         if not p.get("ignore_not_found"):
-            where = "" if all_ns or not any(k.namespaced for k, _ in groups) else f" in {ns} namespace"
-            ctx.err.append(f"No resources found{where}.\n")
+            # kubectl's wording: with -A no namespace and no full stop; without it the namespace,
+            # even for cluster-scoped types (nothing printed told it they were not namespaced).
+            ctx.err.append("No resources found\n" if all_ns else f"No resources found in {ns} namespace.\n")
         return 0
     ctx.out.append(_format(state, groups, out, t, single and total == 1, p, all_ns, len(targets) > 1))
     if errors:

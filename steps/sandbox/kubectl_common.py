@@ -138,7 +138,9 @@ def namespace_of(p) -> str:
 def resolve_kind(state: State, name: str) -> kinds.Kind:
     kind = kinds.resolve(state, name)
     if kind is None:
-        raise KubectlError(f'error: the server doesn\'t have a resource type "{name.split("/")[0]}"')
+        # kubectl names the resource part of `<resource>.<group>` only (ParseResourceArg).
+        resource = name.split("/")[0].split(".")[0]
+        raise KubectlError(f'error: the server doesn\'t have a resource type "{resource}"')
     return kind
 
 

@@ -171,6 +171,8 @@ def cmd_label(ctx: Ctx, argv: list[str], field: str = "labels", verb: str = "lab
                 before = dict(current)
                 for change in changes:
                     if change.endswith("-") and "=" not in change:
+                        if field == "labels" and change[:-1] not in current:
+                            messages.append(f'label "{change[:-1]}" not found.')
                         current.pop(change[:-1], None)
                         continue
                     key, _, value = change.partition("=")
@@ -179,14 +181,24 @@ def cmd_label(ctx: Ctx, argv: list[str], field: str = "labels", verb: str = "lab
                             f"error: '{key}' already has a value ({current[key]}), and --overwrite is false"
                         )
                     current[key] = value
-                if current == before:
-                    messages.append(f"{kind.qualified}/{obj['metadata']['name']} not {verb}")
-                else:
+                if current != before:
                     kube.touch(state, obj)
-                    messages.append(f"{kind.qualified}/{obj['metadata']['name']} {verb}")
+                word = _change_word(verb, before, current)
+                messages.append(f"{kind.qualified}/{obj['metadata']['name']} {word}")
         workloads.after_change(state, t, ctx.dir)
     ctx.out.append("\n".join(messages) + "\n")
     return 0
+
+
+def _change_word(verb: str, before: dict[str, str], after: dict[str, str]) -> str:
+    """kubectl label says what changed (updateDataChangeMsg); kubectl annotate always "annotated"."""
+    if verb != "labeled":
+        return verb
+    removed = any(k not in after for k in before)
+    changed = any(k not in before or before[k] != v for k, v in after.items())
+    if removed and changed:
+        return "label(s) changed"
+    return "labeled" if changed else "unlabeled" if removed else "not labeled"
 
 
 def cmd_annotate(ctx: Ctx, argv: list[str]) -> int:
@@ -333,12 +345,20 @@ def cmd_apply(ctx: Ctx, argv: list[str], create: bool = False) -> int:
         t = now()
         lines = []
         for doc in docs:
-            kind = resolve_kind(
+            api_version = doc.get("apiVersion", "")
+            kind = kinds.resolve(
                 state,
-                doc.get("kind", "")
-                + ("." + doc["apiVersion"].split("/")[0] if "/" in doc.get("apiVersion", "") else ""),
+                doc.get("kind", "") + ("." + api_version.split("/")[0] if "/" in api_version else ""),
             )
             meta = doc.setdefault("metadata", {})
+            if kind is None:
+                source = "STDIN" if p.get("filename")[0] == "-" else p.get("filename")[0]
+                where = f' namespace: "{meta["namespace"]}"' if meta.get("namespace") else ""
+                raise KubectlError(
+                    f'error: resource mapping not found for name: "{meta.get("name", "")}"{where} '
+                    f'from "{source}": no matches for kind "{doc.get("kind", "")}" in version '
+                    f'"{api_version}"\nensure CRDs are installed first'
+                )
             ns = meta.get("namespace") or namespace_of(p) if kind.namespaced else None
             if kind.namespaced and kube.get(state, "Namespace", None, ns, t) is None:
                 raise KubectlError(

@@ -91,8 +91,18 @@ class Harness:
         return [e.type for e in read(self.directory / "journal.jsonl").events]
 
 
-def make(yaml_text: str, tmp_path: Path, *, given=None, yes=False, checks=None, settle=None, state_fn=None,
-         settle_timeout=None, on_failure="ask") -> Harness:
+def make(
+    yaml_text: str,
+    tmp_path: Path,
+    *,
+    given=None,
+    yes=False,
+    checks=None,
+    settle=None,
+    state_fn=None,
+    settle_timeout=None,
+    on_failure="ask",
+) -> Harness:
     path = tmp_path / "runbook.yaml"
     path.write_text(yaml_text)
     rb = registry.load_file(path, validate_checks=False)
@@ -100,9 +110,15 @@ def make(yaml_text: str, tmp_path: Path, *, given=None, yes=False, checks=None, 
     p = plan.resolve(rb, values)
     sid, directory = session.create()
     journal = JournalWriter(directory / "journal.jsonl")
-    started = ev.SessionStarted(session_id=sid, runbook=rb.id, runbook_title=rb.title,
-                                runbook_file=str(path), params=values.as_dict(),
-                                target={"kind": "fake"}, outline=launch.outline(p))
+    started = ev.SessionStarted(
+        session_id=sid,
+        runbook=rb.id,
+        runbook_title=rb.title,
+        runbook_file=str(path),
+        params=values.as_dict(),
+        target={"kind": "fake"},
+        outline=launch.outline(p),
+    )
     journal.write(started)
     view = SessionView.build([started])
     h = Harness(engine=None, directory=directory)  # type: ignore[arg-type]
@@ -114,9 +130,17 @@ def make(yaml_text: str, tmp_path: Path, *, given=None, yes=False, checks=None, 
     def settle_eval(state, apps):
         return settle(state, apps) if settle else Settle(True)
 
-    h.engine = Engine(p, directory, journal, FakeTarget(state_fn=state_fn), listener=h.events.append,
-                      options=EngineOptions(yes=yes, settle_timeout=settle_timeout, on_failure=on_failure),
-                      check_runner=check_runner, settle_evaluator=settle_eval, resume_view=view)
+    h.engine = Engine(
+        p,
+        directory,
+        journal,
+        FakeTarget(state_fn=state_fn),
+        listener=h.events.append,
+        options=EngineOptions(yes=yes, settle_timeout=settle_timeout, on_failure=on_failure),
+        check_runner=check_runner,
+        settle_evaluator=settle_eval,
+        resume_view=view,
+    )
     return h
 
 

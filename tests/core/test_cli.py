@@ -12,8 +12,14 @@ from steps import session
 
 
 def cairn(*args, input_text=None, env=None):
-    return subprocess.run([sys.executable, "-m", "tui", *args], capture_output=True, text=True,
-                          input=input_text, env=env or os.environ.copy(), timeout=120)
+    return subprocess.run(
+        [sys.executable, "-m", "tui", *args],
+        capture_output=True,
+        text=True,
+        input=input_text,
+        env=env or os.environ.copy(),
+        timeout=120,
+    )
 
 
 def test_list():
@@ -37,24 +43,27 @@ def test_plan_touches_nothing(tmp_path):
     assert not (tmp_path / "home").exists()
 
 
-@pytest.mark.parametrize("args", [
-    ["plan", "--platform", "x; rm -rf /"],
-    ["plan", "--risk", "beta"],
-    ["plan", "nope"],
-    ["plan", "--set", "model"],
-    ["plan", "--set", "colour=blue"],
-    ["run", "--platform", "eks", "--plain"],
-    ["run", "--fault", "nocolon", "--plain"],
-    ["run", "--fault", "step:explode", "--plain"],
-    ["run", "--speed", "fast", "--plain"],
-    ["run", "--speed", "-1", "--plain", "--yes"],
-    ["run", "--sandbox", "ckf-9.9", "--plain"],
-    ["run", "--from-files", "/nonexistent", "--plain"],
-    ["frobnicate"],
-    ["export", "no-such-session"],
-    ["resume", "no-such-session", "--plain"],
-    ["plan", "--runbook", "/nonexistent.yaml"],
-])
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["plan", "--platform", "x; rm -rf /"],
+        ["plan", "--risk", "beta"],
+        ["plan", "nope"],
+        ["plan", "--set", "model"],
+        ["plan", "--set", "colour=blue"],
+        ["run", "--platform", "eks", "--plain"],
+        ["run", "--fault", "nocolon", "--plain"],
+        ["run", "--fault", "step:explode", "--plain"],
+        ["run", "--speed", "fast", "--plain"],
+        ["run", "--speed", "-1", "--plain", "--yes"],
+        ["run", "--sandbox", "ckf-9.9", "--plain"],
+        ["run", "--from-files", "/nonexistent", "--plain"],
+        ["frobnicate"],
+        ["export", "no-such-session"],
+        ["resume", "no-such-session", "--plain"],
+        ["plan", "--runbook", "/nonexistent.yaml"],
+    ],
+)
 def test_bad_input_exits_2_with_one_line(args, tmp_path):
     env = os.environ.copy()
     env["CAIRN_HOME"] = str(tmp_path / "home")

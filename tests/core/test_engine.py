@@ -39,8 +39,10 @@ def test_runs_to_success_and_journals_everything(tmp_path):
 
 def test_pause_holds_before_the_next_command_and_never_kills(tmp_path):
     marker = tmp_path / "second-ran"
-    h = make(book(_step("a", [f"[{PY}, -c, 'import time; time.sleep(0.6); print(1)']", f"touch {marker}"])),
-             tmp_path)
+    h = make(
+        book(_step("a", [f"[{PY}, -c, 'import time; time.sleep(0.6); print(1)']", f"touch {marker}"])),
+        tmp_path,
+    )
     h.start()
     h.wait_for(lambda e: isinstance(e, ev.CommandStarted))
     h.engine.pause()
@@ -59,7 +61,11 @@ def test_skip_with_reason_is_recorded(tmp_path):
     h.start()
     assert h.join() == "succeeded"
     finished = [e for e in read(h.directory / "journal.jsonl").events if isinstance(e, ev.StepFinished)]
-    assert (finished[-1].step_id, finished[-1].state, finished[-1].reason) == ("b", "skipped", "done by hand in ticket CHG-42")
+    assert (finished[-1].step_id, finished[-1].state, finished[-1].reason) == (
+        "b",
+        "skipped",
+        "done by hand in ticket CHG-42",
+    )
 
 
 def test_retry_reruns_from_the_failed_command(tmp_path):
@@ -78,7 +84,7 @@ def test_retry_reruns_from_the_failed_command(tmp_path):
 
 
 def test_skip_a_failed_step(tmp_path):
-    h = make(book(_step("a", ["\"false\""]), _step("b", ["echo b"])), tmp_path).start()
+    h = make(book(_step("a", ['"false"']), _step("b", ["echo b"])), tmp_path).start()
     request = h.wait_for(lambda e: isinstance(e, ev.DecisionRequested))
     h.engine.decide(request.id, "skip", "known flake")
     assert h.join() == "succeeded"
@@ -105,7 +111,9 @@ def test_abort_kills_the_running_command(tmp_path):
 
 def test_destructive_step_asks_and_can_be_declined(tmp_path):
     marker = tmp_path / "boom"
-    h = make(book(_step("d", [f"touch {marker}"], "        destructive: true"), _step("e", ["echo e"])), tmp_path)
+    h = make(
+        book(_step("d", [f"touch {marker}"], "        destructive: true"), _step("e", ["echo e"])), tmp_path
+    )
     h.start()
     request = h.wait_for(lambda e: isinstance(e, ev.DecisionRequested))
     assert request.kind == "confirm" and request.detail == (f"$ touch {marker}",)
@@ -123,7 +131,9 @@ def test_yes_confirms_destructive_steps_and_records_it(tmp_path):
 
 def test_benign_error_counts_as_success(tmp_path):
     text = book(_step("a", ["[sh, -c, 'echo ERROR relation already exists >&2; exit 1']"]))
-    text = text.replace("phases:", "benign:\n  - {command: sh -c, pattern: 'already exists', why: relation exists}\nphases:")
+    text = text.replace(
+        "phases:", "benign:\n  - {command: sh -c, pattern: 'already exists', why: relation exists}\nphases:"
+    )
     h = make(text, tmp_path).start()
     assert h.join() == "succeeded"
     fin = h.of(ev.CommandFinished)[0]
@@ -158,8 +168,12 @@ def test_settle_waits_then_goes_on(tmp_path):
 
 
 def test_settle_timeout_asks_and_override_goes_on(tmp_path):
-    h = make(book(_step("a", ["echo a"], "        settle: [app]")), tmp_path,
-             settle=lambda s, a: Settle(False, ("app/0 blocked",)), settle_timeout=0.2).start()
+    h = make(
+        book(_step("a", ["echo a"], "        settle: [app]")),
+        tmp_path,
+        settle=lambda s, a: Settle(False, ("app/0 blocked",)),
+        settle_timeout=0.2,
+    ).start()
     request = h.wait_for(lambda e: isinstance(e, ev.DecisionRequested))
     assert request.kind == "wait-timeout" and request.options == ("wait", "override", "abort")
     h.engine.decide(request.id, "override")
@@ -168,8 +182,11 @@ def test_settle_timeout_asks_and_override_goes_on(tmp_path):
 
 
 def test_operator_override_during_settle(tmp_path):
-    h = make(book(_step("a", ["echo a"], "        settle: [app]")), tmp_path,
-             settle=lambda s, a: Settle(False, ("app/0 waiting",))).start()
+    h = make(
+        book(_step("a", ["echo a"], "        settle: [app]")),
+        tmp_path,
+        settle=lambda s, a: Settle(False, ("app/0 waiting",)),
+    ).start()
     h.wait_for(lambda e: isinstance(e, ev.WaitProgress))
     h.engine.override_wait()
     assert h.join() == "succeeded"
@@ -177,7 +194,9 @@ def test_operator_override_during_settle(tmp_path):
 
 def test_already_done_check_skips_the_commands(tmp_path):
     text = book(_step("a", ["echo should-not-run"], "        check: [app-absent: {app: x}]"))
-    h = make(text, tmp_path, checks={"app-absent": lambda s, p, **a: Result("passed", "x is not in the model")}).start()
+    h = make(
+        text, tmp_path, checks={"app-absent": lambda s, p, **a: Result("passed", "x is not in the model")}
+    ).start()
     assert h.join() == "succeeded"
     assert not h.of(ev.CommandStarted)
     fin = h.of(ev.StepFinished)[0]
@@ -191,7 +210,9 @@ def test_verify_failure_then_retry_reverifies(tmp_path):
         calls["n"] += 1
         return Result("failed" if calls["n"] == 1 else "passed", "not yet", "do X")
 
-    h = make(book(_step("a", ["echo a"], "        verify: [thing]")), tmp_path, checks={"thing": flaky}).start()
+    h = make(
+        book(_step("a", ["echo a"], "        verify: [thing]")), tmp_path, checks={"thing": flaky}
+    ).start()
     request = h.wait_for(lambda e: isinstance(e, ev.DecisionRequested))
     assert "thing: not yet" in request.prompt
     h.engine.decide(request.id, "retry")

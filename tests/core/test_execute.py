@@ -38,7 +38,9 @@ def test_not_utf8_and_no_trailing_newline(tmp_path):
     status, lines, files = _run(tmp_path, [sys.executable, "-c", code])
     assert status.ok
     assert lines == ["caf\ufffd ok", "last line without newline"]
-    assert files.out.read_bytes() == b"caf\xe9 ok\nlast line without newline", "the file keeps the bytes as they were"
+    assert files.out.read_bytes() == b"caf\xe9 ok\nlast line without newline", (
+        "the file keeps the bytes as they were"
+    )
 
 
 def test_one_10mb_line(tmp_path):

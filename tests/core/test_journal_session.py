@@ -38,8 +38,15 @@ def test_roundtrip_every_event_type(tmp_path):
     )
     got = journal.read(path)
     assert [e.type for e in got.events] == [
-        "session.started", "step.started", "command.started", "command.finished", "generated",
-        "decision.requested", "decision.made", "run.finished"]
+        "session.started",
+        "step.started",
+        "command.started",
+        "command.finished",
+        "generated",
+        "decision.requested",
+        "decision.made",
+        "run.finished",
+    ]
     assert got.events[4].commands == (("juju", "x"),)
     assert got.warnings == ()
     seqs = [json.loads(line)["seq"] for line in path.read_text().splitlines()]
@@ -63,8 +70,20 @@ def test_torn_last_line_is_dropped_with_a_warning(tmp_path):
 
 def test_newer_journal_refused(tmp_path):
     path = tmp_path / "journal.jsonl"
-    path.write_text(json.dumps({"seq": 0, "type": "session.started", "format": 99, "session_id": "s",
-                                "runbook": "r", "runbook_title": "R", "t": 1.0}) + "\n")
+    path.write_text(
+        json.dumps(
+            {
+                "seq": 0,
+                "type": "session.started",
+                "format": 99,
+                "session_id": "s",
+                "runbook": "r",
+                "runbook_title": "R",
+                "t": 1.0,
+            }
+        )
+        + "\n"
+    )
     with pytest.raises(BadInput, match="newer Cairn"):
         journal.read(path)
 

@@ -31,6 +31,8 @@ def test_cli_on_a_malformed_session_exits_2(path, tmp_path):
     shutil.copy(path, session / "journal.jsonl")
     env = {**os.environ, "CAIRN_HOME": str(home)}
     for args in (["export", "-o", "-"], ["resume", "--plain"]):
-        r = subprocess.run([sys.executable, "-m", "tui", *args], capture_output=True, text=True, env=env, timeout=60)
+        r = subprocess.run(
+            [sys.executable, "-m", "tui", *args], capture_output=True, text=True, env=env, timeout=60
+        )
         assert r.returncode == 2, (args, r.stdout, r.stderr)
         assert len(r.stderr.strip().splitlines()) == 1 and "Traceback" not in r.stderr

@@ -26,8 +26,9 @@ def test_canonical_k8s_has_cilium_first_and_empty_platform():
     cilium = [c for c in cmds if "cilium" in c and "kube-system" in c]
     assert cilium == [
         "kubectl -n kube-system patch configmap cilium-config --type merge --patch "
-        "'{\"data\":{\"bpf-lb-sock-hostns-only\":\"true\"}}'",
-        "kubectl -n kube-system patch configmap cilium-config --type merge --patch '{\"data\":{\"cni-exclusive\":\"false\"}}'",
+        '\'{"data":{"bpf-lb-sock-hostns-only":"true"}}\'',
+        "kubectl -n kube-system patch configmap cilium-config --type merge --patch "
+        '\'{"data":{"cni-exclusive":"false"}}\'',
         "kubectl -n kube-system rollout restart daemonset cilium",
         "kubectl -n kube-system rollout status daemonset cilium --timeout=10m",
     ]
@@ -41,7 +42,10 @@ def test_microk8s_has_no_cilium_phase_and_platform_value():
     p = _plan(platform="microk8s")
     assert "cilium" not in [ph.id for ph in p.phases]
     assert not any("cilium" in c for c in _commands(p))
-    assert "juju deploy istio-k8s --trust --channel 2/edge --config platform=microk8s -m kubeflow" in _commands(p)
+    assert (
+        "juju deploy istio-k8s --trust --channel 2/edge --config platform=microk8s -m kubeflow"
+        in _commands(p)
+    )
 
 
 @pytest.mark.parametrize("value", ["gke", "k3d", "k3s", "minikube", "openshift"])
@@ -97,7 +101,9 @@ def test_every_step_has_a_one_line_doc_and_the_gaps_are_marked():
     p = _plan(user_namespaces="admin")
     pvc = p.step("migrate-pvcviewer-operator")
     assert "gateway-metadata" in pvc.gap
-    assert any(c.argv[:3] == ("juju", "integrate", "pvcviewer-operator:gateway-metadata") for c in pvc.commands)
+    assert any(
+        c.argv[:3] == ("juju", "integrate", "pvcviewer-operator:gateway-metadata") for c in pvc.commands
+    )
     minio = p.step("migrate-minio")
     assert "--trust" in minio.commands[0].argv and "trust" in minio.gap
     envoy = p.step("migrate-envoy")
@@ -108,17 +114,39 @@ def test_every_step_has_a_one_line_doc_and_the_gaps_are_marked():
 def test_guide_order_is_kept():
     """The phases follow the newer guide's sections in its order."""
     order = [ph.id for ph in _plan(platform="canonical-k8s").phases]
-    assert order == ["preflight", "cilium", "remove-istio", "remove-knative", "deploy-istio", "admission-webhook",
-                     "katib", "training-operator", "kserve", "auth", "envoy", "jupyter", "kfp", "minio",
-                     "dashboard", "profiles", "volumes", "pvcviewer", "tensorboard", "metacontroller",
-                     "user-namespaces", "verify"]
+    assert order == [
+        "preflight",
+        "cilium",
+        "remove-istio",
+        "remove-knative",
+        "deploy-istio",
+        "admission-webhook",
+        "katib",
+        "training-operator",
+        "kserve",
+        "auth",
+        "envoy",
+        "jupyter",
+        "kfp",
+        "minio",
+        "dashboard",
+        "profiles",
+        "volumes",
+        "pvcviewer",
+        "tensorboard",
+        "metacontroller",
+        "user-namespaces",
+        "verify",
+    ]
 
 
 def test_every_guide_command_is_in_the_plan():
     """Each juju/kubectl command of the newer guide appears, with -m added to juju commands."""
     from pathlib import Path
 
-    guide = next(Path(__file__).resolve().parents[3].joinpath("shared/reference/seeds").glob("001_*.txt"), None)
+    guide = next(
+        Path(__file__).resolve().parents[3].joinpath("shared/reference/seeds").glob("001_*.txt"), None
+    )
     if guide is None:
         pytest.skip("the reference guide is not beside the checkout")
     cmds = set(_commands(_plan(platform="canonical-k8s", user_namespaces="admin")))
@@ -127,6 +155,31 @@ def test_every_guide_command_is_in_the_plan():
         if not line.startswith(("juju ", "kubectl ")) or "<" in line or "juju status" == line:
             continue
         expected = line + " -m kubeflow" if line.startswith("juju ") else line
-        expected = expected.replace("envoy:service-mesh istio-beacon-k8s -m", "envoy:service-mesh istio-beacon-k8s:service-mesh -m")
+        expected = expected.replace(
+            "envoy:service-mesh istio-beacon-k8s -m", "envoy:service-mesh istio-beacon-k8s:service-mesh -m"
+        )
         expected = expected.replace('platform=""', 'platform=""')
         assert expected in cmds or line.replace("<user-namespace>", "admin") in cmds, line
+
+
+def test_upgrade_plan_reads_each_minio_key_once():
+    rb = registry.find("ckf-1.6-to-1.7")
+    p = plan.resolve(rb, params.resolve(rb, {}), preview=True)
+    cmds = [format_argv(c.argv) for s in p.steps() for c in s.commands]
+    assert cmds.count("juju config minio access-key -m kubeflow") == 1
+    assert cmds.count("juju config minio secret-key -m kubeflow") == 1
+    sets = [c for c in cmds if c.startswith("juju config minio ") and "=" in c]
+    assert sets == [
+        "juju config minio 'access-key={captured.minio_access_key}' "
+        "'secret-key={captured.minio_secret_key}' -m kubeflow"
+    ]
+    creds = p.step("minio-credentials").commands
+    assert [c.secret for c in creds] == [True, True]
+    assert [f.decode for c in creds for f in c.fallback] == ["base64", "base64"]
+    text = plan.format_plan(p)
+    assert "PV_SIZE" not in " ".join(cmds) and not any(c.startswith("sed") for c in cmds)
+    assert "juju config minio secret-key" in text
+    assert p.step("minio-delete-old-volume").destructive
+    order = [s.id for s in p.steps()]
+    assert order.index("minio-verify-copy") < order.index("minio-delete-old-volume")
+    assert order.index("minio-retain-volume") < order.index("minio-remove")

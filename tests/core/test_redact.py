@@ -30,18 +30,24 @@ def test_shapes():
 
 
 def test_ordinary_text_untouched():
-    for text in ("juju config kubeflow-profiles istio-gateway-service-account=istio-ingress-k8s-istio",
-                 "juju config minio access-key", "the token bucket", "kubectl get secret minio-secret -o yaml"):
+    for text in (
+        "juju config kubeflow-profiles istio-gateway-service-account=istio-ingress-k8s-istio",
+        "juju config minio access-key",
+        "the token bucket",
+        "kubectl get secret minio-secret -o yaml",
+    ):
         assert redact(text) == text
 
 
 def test_secret_data_blocks_yaml_and_json_across_lines():
-    yaml_text = ("apiVersion: v1\nkind: Secret\nmetadata:\n  name: minio-secret\ndata:\n  MINIO_ACCESS_KEY: bWluaW8=\n"
-                 "  OTHER: c2VjcmV0dmFsdWU=\ntype: Opaque\n")
+    yaml_text = (
+        "apiVersion: v1\nkind: Secret\nmetadata:\n  name: minio-secret\ndata:\n  MINIO_ACCESS_KEY: bWluaW8=\n"
+        "  OTHER: c2VjcmV0dmFsdWU=\ntype: Opaque\n"
+    )
     r = Redactor()
     out = "".join(r.text(line) for line in yaml_text.splitlines(keepends=True))
     assert "bWluaW8=" not in out and "c2VjcmV0dmFsdWU=" not in out and "type: Opaque" in out
-    json_text = ('{\n  "apiVersion": "v1",\n  "data": {\n    "OTHER": "c2VjcmV0dmFsdWU="\n  },\n  "kind": "Secret"\n}\n')
+    json_text = '{\n  "apiVersion": "v1",\n  "data": {\n    "OTHER": "c2VjcmV0dmFsdWU="\n  },\n  "kind": "Secret"\n}\n'
     r = Redactor()
     r.text('{"kind": "Secret"}\n')
     out = r.text(json_text)
@@ -51,5 +57,35 @@ def test_secret_data_blocks_yaml_and_json_across_lines():
 
 
 def test_configmap_data_is_not_secret():
-    text = "kind: ConfigMap\ndata:\n  cni-exclusive: \"true\"\n"
+    text = 'kind: ConfigMap\ndata:\n  cni-exclusive: "true"\n'
     assert redact(text) == text
+
+
+def test_juju_config_blocks_yaml_and_json():
+    yaml_text = (
+        "application: minio\nsettings:\n  access-key:\n    default: minio\n    source: user\n"
+        "    value: someaccesskey1\n  port:\n    default: 9000\n    value: 9000\n  secret-key:\n"
+        "    description: Secret key.\n    value: somesecretkey1\n"
+    )
+    out = Redactor().text(yaml_text)
+    assert "someaccesskey1" not in out and "somesecretkey1" not in out
+    assert "value: 9000" in out, "other settings stay readable"
+    json_text = (
+        '{\n  "settings": {\n    "secret-key": {\n      "default": "",\n      "value": "somesecretkey1"\n'
+        '    },\n    "port": {\n      "value": 9000\n    }\n  }\n}\n'
+    )
+    out = Redactor().text(json_text)
+    assert "somesecretkey1" not in out and '"value": 9000' in out
+
+
+def test_commands_whose_whole_output_is_secret():
+    from steps.redact import output_is_secret
+
+    assert output_is_secret(["juju", "config", "minio", "secret-key", "-m", "kubeflow"])
+    assert output_is_secret(
+        ["kubectl", "-n", "kf", "get", "secret", "minio-secret", "-o", "jsonpath={.data.K}"]
+    )
+    assert output_is_secret(["juju", "show-secret", "d1f", "--reveal"])
+    assert not output_is_secret(["juju", "config", "minio", "-m", "kubeflow"])
+    assert not output_is_secret(["juju", "config", "kubeflow-profiles", "istio-gateway-service-account=x"])
+    assert not output_is_secret(["kubectl", "get", "secret", "-o", "yaml"])

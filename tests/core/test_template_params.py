@@ -14,7 +14,9 @@ def test_placeholders_leave_json_jsonpath_and_find_exec_alone():
     assert template.render("jsonpath={.status.x}", table) == "jsonpath={.status.x}"
     assert template.render("{}", table) == "{}"
     assert template.render("-m {model}", table) == "-m kubeflow"
-    assert template.render("%{{http_code}}", table) == "%{{http_code}}", "stays escaped until the final render"
+    assert template.render("%{{http_code}}", table) == "%{{http_code}}", (
+        "stays escaped until the final render"
+    )
     assert template.render("%{{http_code}}", table, keep_late=False) == "%{http_code}"
     assert template.unescape("%{{http_code}}") == "%{http_code}"
     assert template.placeholders("%{{http_code}} {model}") == ["model"]

@@ -226,14 +226,3 @@ def test_without_retain_the_data_goes_with_the_application(make_sandbox):
     assert f'persistentvolumeclaim "{source}-minio-0" not found' in sb.ok(
         "kubectl -n kubeflow describe pod minio-migration"
     )
-
-
-def test_relating_the_new_minio_is_ambiguous_with_latest_charms(make_sandbox):
-    sb = make_sandbox("ckf-1.6")
-    sb.ok("juju remove-relation minio:object-storage kfp-api:object-storage")
-    sb.ok("juju refresh kfp-api --channel latest/edge")
-    sb.ok("juju remove-application --no-prompt minio")
-    sb.ok("juju deploy minio --channel edge")
-    rc, _, err = sb.run("juju relate minio kfp-api")
-    assert rc == 1 and "ambiguous relation" in err
-    sb.ok("juju relate minio:object-storage kfp-api:object-storage")

@@ -12,6 +12,7 @@ import time
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
+from ...redact import Redactor
 from .capture import Ran, run_reads
 
 COMMANDS_FILE = "COMMANDS"
@@ -84,7 +85,10 @@ def dump(
         file_name = ""
         if ran.stdout.strip():
             file_name = f"{number:02d}-{ran.command.name}{ran.command.suffix}"
-            (target / file_name).write_bytes(ran.stdout)
+            # A dump is handed around like a session record: secret config values and Secret
+            # data are redacted as in command output (the checks never need them).
+            text = ran.stdout.decode("utf-8", "surrogateescape")
+            (target / file_name).write_bytes(Redactor().text(text).encode("utf-8", "surrogateescape"))
         lines.append(_record_line(ran, file_name))
         # Written after every command: an interrupted dump still says how far it got.
         (target / COMMANDS_FILE).write_text("\n".join(lines) + "\n", encoding="utf-8")

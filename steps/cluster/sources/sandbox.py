@@ -5,6 +5,7 @@ in-process (`steps.sandbox.run`), and parsed by the same parsers.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
+from contextlib import AbstractContextManager, nullcontext
 from pathlib import Path
 
 from ...errors import BadInput
@@ -33,6 +34,7 @@ def read_sandbox(
 ) -> ClusterState:
     directory = Path(sandbox_dir)
     call = run or _sandbox_run()
+    shared = _shared_read(directory) if run is None else nullcontext()
 
     def runner(argv: Sequence[str]) -> tuple[int, bytes, bytes]:
         try:
@@ -40,5 +42,16 @@ def read_sandbox(
         except Exception as exc:  # an emulator bug is one failed read, not a crashed app
             return 1, b"", f"sandbox: {type(exc).__name__}: {exc}".encode()
 
-    runs = list(run_reads(runner, model))
+    with shared:
+        runs = list(run_reads(runner, model))
     return state_from_runs(runs, f"sandbox:{scenario or directory.name}")
+
+
+def _shared_read(directory: Path) -> AbstractContextManager[None]:
+    """All the reads of one state read answered from one parse of the sandbox's state."""
+    from ... import sandbox
+
+    try:
+        return sandbox.reading(directory)
+    except Exception:  # noqa: BLE001 - a missing sandbox is reported by the reads themselves
+        return nullcontext()

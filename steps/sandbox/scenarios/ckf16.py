@@ -1,5 +1,8 @@
 """CKF 1.6 — `releases/1.6/stable/kubeflow/bundle.yaml` — with MinIO's data on a real volume.
 
+The scenario lives in March 2023 (`charmhub_era`): `latest/edge` serves the CKF 1.7 charms of the
+time, as the draft 1.6 -> 1.7 guide met them (see steps/sandbox/catalogue.py).
+
 The MinIO volume is a directory of real files under sandbox_dir/volumes/<pv>/ laid out as MinIO's
 single-drive (FS mode) backend keeps it, so copying it to a new claim and checking the copy are
 real operations.
@@ -12,7 +15,7 @@ import random
 import uuid
 from pathlib import Path
 
-from .. import istio, kube, workloads
+from .. import apps, istio, kube, workloads
 from ..state import State
 from . import common
 
@@ -98,11 +101,18 @@ RELATIONS = [
 
 def build(name: str, sandbox_dir: Path, speed: float, t0: float) -> State:
     state = common.base_state(name, "microk8s", speed, t0)
-    common.cluster_base(state, t0)
+    # The 1.6 -> 1.7 guide was drafted in March 2023: its `latest/edge` is that month's Charmhub.
+    state["charmhub_era"] = "2023-03"
+    # CKF 1.6 had no KServe (1.7 added it), but Seldon Core.
+    crds = [c for c in common.KUBEFLOW_CRDS if not c.endswith(".serving.kserve.io")]
+    common.cluster_base(state, t0, crds + ["seldondeployments.machinelearning.seldon.io"])
     common.model_namespace(state, t0)
     common.install_bundle(state, APPS, RELATIONS, t0)
     istio.sync_istio(state, t0)
-    common.profile(state, "admin", common.ADMIN, t0)
+    # kubeflow-dashboard 1.6 declares the `admin` Profile in its pod spec (config `profile`, owner
+    # a User of the same name), so Juju created it and marked it as the dashboard's.
+    labels, annotations = apps.juju_marks(state, "kubeflow-dashboard")
+    common.profile(state, "admin", "admin", t0, labels=labels, annotations=annotations)
     workloads.reconcile(state, t0, sandbox_dir)
     fill_minio_volume(state, sandbox_dir, t0)
     return state

@@ -59,8 +59,20 @@ def base_state(scenario: str, distribution: str, speed: float, t0: float) -> Sta
     }
 
 
-def cluster_base(state: State, t0: float) -> None:
-    """The node, the system namespaces and what runs in kube-system on this distribution."""
+KUBEFLOW_CRDS = [
+    "profiles.kubeflow.org",
+    "notebooks.kubeflow.org",
+    "poddefaults.kubeflow.org",
+    "inferenceservices.serving.kserve.io",
+    "workflows.argoproj.io",
+    "scheduledworkflows.kubeflow.org",
+    "experiments.kubeflow.org",
+]
+
+
+def cluster_base(state: State, t0: float, kubeflow_crds: list[str] = KUBEFLOW_CRDS) -> None:
+    """The node, the system namespaces and what runs in kube-system on this distribution, and the
+    CRDs of the Kubeflow release (`kubeflow_crds`)."""
     c = state["cluster"]
     for ns in ("default", "kube-system", "kube-public", "kube-node-lease"):
         kube.ensure_namespace(state, ns, t0)
@@ -252,20 +264,7 @@ def cluster_base(state: State, t0: float) -> None:
             pod_labels={"k8s-app": "metrics-server"},
             containers=[{"name": "metrics-server", "image": "ghcr.io/canonical/metrics-server:0.7.2"}],
         )
-    lifecycle.ensure_crds(
-        state,
-        [
-            "profiles.kubeflow.org",
-            "notebooks.kubeflow.org",
-            "poddefaults.kubeflow.org",
-            "inferenceservices.serving.kserve.io",
-            "workflows.argoproj.io",
-            "scheduledworkflows.kubeflow.org",
-            "experiments.kubeflow.org",
-        ],
-        t0,
-        "kubeflow",
-    )
+    lifecycle.ensure_crds(state, list(kubeflow_crds), t0, "kubeflow")
     if c["distribution"] == "canonical-k8s":
         lifecycle.ensure_crds(
             state,
@@ -305,7 +304,7 @@ def install_bundle(
 ) -> None:
     """Deploy a bundle as already settled at t0 (every unit active/idle)."""
     for name, spec in apps.items():
-        rev = catalogue.resolve(spec["charm"], spec["channel"])
+        rev = catalogue.resolve_in(state, spec["charm"], spec["channel"])
         app = juju_changes.new_app(
             state,
             name,
@@ -327,13 +326,25 @@ def install_bundle(
         juju_changes.add_relation(state, a_name, a_ep, b_name, b_ep, t0, settle=False)
 
 
-def profile(state: State, name: str, owner: str, t0: float, *, sidecar: bool = True) -> None:
-    """A Kubeflow Profile and its namespace as kubeflow-profiles (sidecar mode) leaves them."""
+def profile(
+    state: State,
+    name: str,
+    owner: str,
+    t0: float,
+    *,
+    sidecar: bool = True,
+    labels: dict[str, str] | None = None,
+    annotations: dict[str, str] | None = None,
+) -> None:
+    """A Kubeflow Profile and its namespace as kubeflow-profiles (sidecar mode) leaves them.
+    `labels`/`annotations` go on the Profile (Juju's marks when a pod-spec charm declared it)."""
     kube.make_simple(
         state,
         t0,
         "Profile",
         name,
+        labels=labels,
+        annotations=annotations,
         body={
             "spec": {"owner": {"kind": "User", "name": owner}, "resourceQuotaSpec": {}},
             "status": {"conditions": [{"type": "Ready", "status": "True"}]},

@@ -1,0 +1,118 @@
+"""The whole ckf-1.11-ambient runbook through the real engine against the sandbox, at speed 0,
+and the end state judged with the same parsers and checks the live target uses."""
+
+from __future__ import annotations
+
+import pytest
+
+from steps import checks
+from steps import events as ev
+from steps.launch import RunRequest, TargetRequest, start
+
+LEGACY = ("istio-pilot", "istio-ingressgateway", "knative-serving", "knative-eventing", "knative-operator")
+MIGRATED = {  # app -> channel after the migration (risk edge)
+    "admission-webhook": "2.0/edge",
+    "katib-controller": "0.19/edge",
+    "katib-ui": "0.19/edge",
+    "training-operator": "1.9/edge",
+    "kserve-controller": "0.15/edge",
+    "dex-auth": "2.41/edge",
+    "oidc-gatekeeper": "ckf-1.10/edge",
+    "envoy": "2.4/edge",
+    "jupyter-controller": "1.11/edge",
+    "jupyter-ui": "1.11/edge",
+    "kfp-api": "2.15/edge",
+    "kfp-persistence": "2.15/edge",
+    "kfp-profile-controller": "2.15/edge",
+    "kfp-schedwf": "2.15/edge",
+    "kfp-ui": "2.15/edge",
+    "kfp-viz": "2.15/edge",
+    "minio": "1.10/edge",
+    "kubeflow-dashboard": "2.0/edge",
+    "kubeflow-profiles": "2.0/edge",
+    "kubeflow-volumes": "1.11/edge",
+    "pvcviewer-operator": "1.11/edge",
+    "tensorboard-controller": "1.11/edge",
+    "tensorboards-web-app": "1.11/edge",
+    "metacontroller-operator": "4.11/edge",
+}
+ROUTED = (
+    "katib-ui",
+    "jupyter-ui",
+    "kfp-ui",
+    "kubeflow-dashboard",
+    "kubeflow-volumes",
+    "tensorboards-web-app",
+    "envoy",
+)
+GATEWAY_METADATA = ("kserve-controller", "jupyter-controller", "tensorboard-controller", "pvcviewer-operator")
+
+
+def rehearse(scenario: str, skip: str = ""):
+    launched = start(
+        RunRequest(
+            runbook="ckf-1.11-ambient",
+            target=TargetRequest(kind="sandbox", scenario=scenario, speed=0),
+            yes=True,
+        )
+    )
+    decisions = []
+
+    def listen(event):
+        if isinstance(event, ev.DecisionRequested) and event.kind == "failed":
+            decisions.append(event)
+            launched.engine.decide(event.id, "abort")
+
+    launched.engine.listener = listen
+    if skip:
+        launched.engine.skip(skip, "skipped wrongly, on purpose")
+    try:
+        outcome = launched.engine.run()
+    finally:
+        launched.close()
+    return launched, outcome, decisions
+
+
+@pytest.mark.parametrize(
+    "scenario, platform", [("ckf-1.11-microk8s", "microk8s"), ("ckf-1.11-canonical-k8s", "")]
+)
+def test_rehearsal_ends_in_a_correct_ambient_deployment(scenario, platform):
+    launched, outcome, decisions = rehearse(scenario)
+    assert outcome == "succeeded", [d.prompt for d in decisions]
+    state = launched.target.read_state()
+    apps = state.apps
+    for name in LEGACY:
+        assert name not in apps, f"{name} is still deployed"
+    assert apps["istio-k8s"].config.get("platform", "") == platform
+    for name in ("istio-k8s", "istio-beacon-k8s", "istio-ingress-k8s"):
+        assert name in apps and apps[name].status.current == "active"
+    assert apps["istio-ingress-k8s"].related_to("istio-k8s", "istio-ingress-config")
+    for name, channel in MIGRATED.items():
+        assert apps[name].channel == channel, name
+        assert apps[name].related_to("istio-beacon-k8s", "service-mesh"), f"{name} is not on the mesh"
+    for name in ROUTED:
+        assert apps[name].related_to("istio-ingress-k8s", "istio-ingress-route"), name
+    for name in GATEWAY_METADATA:
+        assert apps[name].related_to("istio-ingress-k8s", "gateway-metadata"), name
+    assert apps["oidc-gatekeeper"].related_to("istio-ingress-k8s", "forward-auth")
+    assert apps["kserve-controller"].config.get("deployment-mode") == "rawdeployment"
+    assert apps["kubeflow-profiles"].config.get("service-mesh-mode") == "istio-ambient"
+    assert apps["kubeflow-profiles"].config.get("istio-gateway-service-account") == "istio-ingress-k8s-istio"
+    assert not state.sidecar_pods(), [f"{p.namespace}/{p.name}" for p in state.sidecar_pods()]
+    assert all(a.status.current == "active" for a in apps.values()), {
+        a.name: a.status.current for a in apps.values() if a.status.current != "active"
+    }
+    report = checks.verify(state, launched.plan.values.params)
+    assert not report.blocked, checks.format_report(report, ascii=True)
+
+
+def test_a_wrongly_skipped_step_is_caught_by_verification():
+    launched, outcome, decisions = rehearse("ckf-1.11-microk8s", skip="migrate-kubeflow-profiles")
+    assert outcome == "aborted"
+    failed_steps = {d.step_id for d in decisions}
+    assert failed_steps & {"verify-status", "verify-relations", "verify-user-namespaces"}, failed_steps
+    state = launched.target.read_state()
+    report = checks.verify(state, launched.plan.values.params)
+    assert report.blocked
+    failing = {r.name for g in report.groups for r in g.results if r.status == "failed"}
+    assert "profiles-ambient" in failing and "waypoints" in failing, failing

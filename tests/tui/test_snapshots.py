@@ -1,0 +1,103 @@
+"""Snapshots of the main screens (pytest-textual-snapshot). Deterministic: scripted events with
+fixed times, a fixed clock, a saved cluster state, no notifications. After a deliberate change to
+the look, review the report and accept with `pytest tests/tui/test_snapshots.py --snapshot-update`."""
+
+from __future__ import annotations
+
+import pytest
+from textual.widgets._footer import FooterKey
+
+from steps.launch import RunRequest, TargetRequest
+from tui.app import CairnApp
+from tui.screens.decision import DecisionScreen
+from tui.screens.start import StartScreen
+from tui.screens.summary import SummaryScreen
+
+from . import fakes, scripts
+from .conftest import wait_for
+
+CLOCK = fakes.SNAP_T0 + 754.0  # 0:12:34 into the session
+
+
+def scripted_app(script, outcome: str = "detached", **kwargs) -> CairnApp:
+    launched = fakes.scripted_launched(lambda _plan: script(), outcome=outcome)
+    return CairnApp(launched=launched, clock=lambda: CLOCK, cluster_interval=3600, **kwargs)
+
+
+def settled(done):
+    """run_before: wait until the script has played, the output is drained and the cluster read."""
+
+    async def run_before(pilot) -> None:
+        app = pilot.app
+        await wait_for(
+            pilot, lambda: app.feed is not None and app.launched.engine.played.is_set(), what="the script"
+        )
+        await wait_for(pilot, lambda: app.feed.output.pending == 0, what="the output")
+        await wait_for(pilot, lambda: done(app), what="the screen")
+        main = app.screen_stack[1]
+        await wait_for(pilot, lambda: main.query_one("ClusterPane").reads >= 1, what="a read")
+        await wait_for(pilot, lambda: main.query(FooterKey), what="the footer's keys")
+        await pilot.pause(0.2)
+        app.clear_notifications()
+        await pilot.pause()
+
+    return run_before
+
+
+@pytest.fixture(autouse=True)
+def _fixed_choices(monkeypatch):
+    """The start screen lists only the rehearsal runbook and the documented scenarios."""
+    monkeypatch.setattr("steps.registry.builtin_paths", lambda: [])
+    monkeypatch.setattr(
+        "tui.screens.start.sandbox_scenarios",
+        lambda: (["ckf-1.11-microk8s", "ckf-1.11-canonical-k8s", "ckf-1.6"], "ckf-1.11-microk8s"),
+    )
+    monkeypatch.setattr("tui.screens.start.scenario_description", lambda name: f"rehearsal deployment {name}")
+
+
+def test_start_screen(snap_compare):
+    request = RunRequest(
+        runbook="tui-rehearsal",
+        runbook_file=str(fakes.RUNBOOK),
+        target=TargetRequest(kind="sandbox", scenario="ckf-1.11-canonical-k8s"),
+    )
+    app = CairnApp(request=request, start_screen=True)
+
+    async def run_before(pilot) -> None:
+        await wait_for(pilot, lambda: isinstance(pilot.app.screen, StartScreen), what="the start screen")
+        await pilot.pause(0.2)
+        pilot.app.screen.query_one("PlatformChoice").focus()
+        await pilot.pause()
+        pilot.app.clear_notifications()
+
+    assert snap_compare(app, terminal_size=(80, 24), run_before=run_before)
+
+
+def test_main_screen_mid_run(snap_compare):
+    app = scripted_app(scripts.mid_run)
+    assert snap_compare(app, terminal_size=(80, 24), run_before=settled(lambda a: a.screen.view.last_wait))
+
+
+def test_main_screen_mid_run_no_color_ascii(snap_compare, monkeypatch):
+    monkeypatch.setenv("NO_COLOR", "1")
+    app = scripted_app(scripts.mid_run, ascii_only=True)
+    assert snap_compare(app, terminal_size=(80, 24), run_before=settled(lambda a: a.screen.view.last_wait))
+
+
+def test_main_screen_wide(snap_compare):
+    app = scripted_app(scripts.mid_run)
+    assert snap_compare(app, terminal_size=(200, 50), run_before=settled(lambda a: a.screen.view.last_wait))
+
+
+def test_failed_step_prompt(snap_compare):
+    app = scripted_app(scripts.failed_prompt)
+    assert snap_compare(
+        app, terminal_size=(80, 24), run_before=settled(lambda a: isinstance(a.screen, DecisionScreen))
+    )
+
+
+def test_summary(snap_compare):
+    app = scripted_app(scripts.finished, outcome="succeeded")
+    assert snap_compare(
+        app, terminal_size=(80, 24), run_before=settled(lambda a: isinstance(a.screen, SummaryScreen))
+    )

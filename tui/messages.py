@@ -1,0 +1,134 @@
+"""Typed messages: the only way engine events (and other thread results) reach the widgets.
+
+The engine calls its listener on its own thread; the listener wraps each event in one of these
+and posts it (`post_message` is thread-safe). Command output is the exception by design: it
+arrives in batches far too many to post one by one, so it goes through `OutputBuffer` and the
+output pane drains that on a timer.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from textual.message import Message
+
+from steps import events as ev
+
+if TYPE_CHECKING:
+    from steps.cluster.state import ClusterState
+    from steps.launch import Launched
+
+
+class EngineEvent(Message):
+    """One engine (or journal) event; the subclasses say what kind, for handlers and tests."""
+
+    def __init__(self, event: ev.Event) -> None:
+        super().__init__()
+        self.event = event
+
+
+class StepChanged(EngineEvent):
+    """A step or one of its commands started or finished, a check ran, a value was captured."""
+
+
+class WaitChanged(EngineEvent):
+    """The engine waits for apps to settle (progress), or stopped waiting."""
+
+
+class DecisionAsked(EngineEvent):
+    """The engine needs the operator: confirm, ask, failed, wait-timeout."""
+
+
+class DecisionAnswered(EngineEvent):
+    """A decision was made (by the operator, or by --yes)."""
+
+
+class PauseChanged(EngineEvent):
+    """The engine holds before the next command, or goes on."""
+
+
+class NoticePosted(EngineEvent):
+    """Something the operator should read (info, warning, error)."""
+
+
+class SessionChanged(EngineEvent):
+    """The session was resumed, detached or finished."""
+
+
+_KINDS: dict[type[ev.Event], type[EngineEvent]] = {
+    ev.StepStarted: StepChanged,
+    ev.StepFinished: StepChanged,
+    ev.CommandStarted: StepChanged,
+    ev.CommandFinished: StepChanged,
+    ev.CheckEvaluated: StepChanged,
+    ev.Captured: StepChanged,
+    ev.Generated: StepChanged,
+    ev.WaitProgress: WaitChanged,
+    ev.WaitFinished: WaitChanged,
+    ev.DecisionRequested: DecisionAsked,
+    ev.DecisionMade: DecisionAnswered,
+    ev.Paused: PauseChanged,
+    ev.Resumed: PauseChanged,
+    ev.Notice: NoticePosted,
+    ev.SessionStarted: SessionChanged,
+    ev.SessionResumed: SessionChanged,
+    ev.Detached: SessionChanged,
+    ev.RunFinished: SessionChanged,
+}
+
+
+def message_for(event: ev.Event) -> EngineEvent:
+    return _KINDS.get(type(event), EngineEvent)(event)
+
+
+class RunEnded(Message):
+    """The engine thread returned (or the watched session stopped being followed)."""
+
+    def __init__(self, outcome: str, error: str = "") -> None:
+        super().__init__()
+        self.outcome = outcome  # succeeded | failed | aborted | detached | error
+        self.error = error
+
+
+class DriverChanged(Message):
+    """Watch mode: whether a Cairn process drives the watched session right now."""
+
+    def __init__(self, driven: bool) -> None:
+        super().__init__()
+        self.driven = driven
+
+
+class SessionReady(Message):
+    """launch.start (run in a thread) made the session; the main screen can take it."""
+
+    def __init__(self, launched: Launched) -> None:
+        super().__init__()
+        self.launched = launched
+
+
+class LaunchFailed(Message):
+    """launch.start refused (bad input) or broke; `error` is one line for the operator."""
+
+    def __init__(self, error: str, bad_input: bool = True) -> None:
+        super().__init__()
+        self.error = error
+        self.bad_input = bad_input
+
+
+class ClusterStateRead(Message):
+    """One cluster read finished (in a thread): the state, or why it could not be read."""
+
+    def __init__(self, state: ClusterState | None, error: str = "", took: float = 0.0) -> None:
+        super().__init__()
+        self.state = state
+        self.error = error
+        self.took = took
+
+
+class PlatformDetected(Message):
+    """Start screen: what Cairn found the platform to be, and from what."""
+
+    def __init__(self, platform: str, source: str) -> None:
+        super().__init__()
+        self.platform = platform
+        self.source = source

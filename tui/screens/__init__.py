@@ -1,0 +1,1 @@
+"""The app's screens: start (choose and preview), main (run or watch), and the dialogs."""

@@ -1,0 +1,87 @@
+"""What the engine is doing or waiting for, and why: the status bar's second line.
+
+One answer per situation, the most urgent first (finished, stopped, a question waiting, paused,
+waiting for apps to settle, a command running, a step between commands).
+"""
+
+from __future__ import annotations
+
+from rich.text import Text
+
+from steps.export import human_duration
+from steps.view import RUNNING, SessionView
+
+from ..widgets.look import Look
+
+AUTO_ANSWERED = ("confirm", "ask")  # what --yes answers by itself
+
+
+def activity(  # noqa: C901 - one answer per situation, in order of urgency
+    view: SessionView,
+    look: Look,
+    *,
+    session_id: str,
+    now: float,
+    read_only: bool = False,
+    yes: bool = False,
+    driven: bool = True,
+    outcome: str = "",
+    run_error: str = "",
+    pause_requested: bool = False,
+) -> Text:
+    g = look
+    sid = session_id
+    text = Text()
+    if view.finished is not None:
+        state = "succeeded" if view.finished.outcome == "succeeded" else "failed"
+        text.append(f"{g.glyph(state)} Run {view.finished.outcome}", "bold")
+        text.append(f": {view.finished.message}. " if view.finished.message else ". ")
+        text.append("e exports the record; q quits" if not read_only else "q quits")
+        return text
+    if run_error:
+        return Text(f"! the engine stopped: {run_error}; `cairn resume {sid}` continues", "bold")
+    if outcome == "detached" or (view.detaches and not read_only and outcome):
+        reason = view.detaches[-1].reason if view.detaches else "left"
+        return Text(f"Stopped ({reason}). `cairn resume {sid}` continues the session.", "bold")
+    if read_only and not driven:
+        text.append("No Cairn process drives this session now", "bold")
+        text.append(f"; `cairn resume {sid}` continues it")
+        return text
+    pending = view.pending_decision
+    if pending is not None and not (yes and pending.kind in AUTO_ANSWERED):
+        text.append("? Waiting for your decision", "bold reverse")
+        text.append(f" {pending.prompt}" + ("" if read_only else "  (d opens it)"))
+        return text
+    if view.paused:
+        last = view.pauses[-1]
+        where = getattr(last, "step_id", "") or "the next step"
+        text.append("Paused", "bold reverse")
+        text.append(f" before the next command of {where}" + ("" if read_only else "; space goes on"))
+        return text
+    if pause_requested:
+        text.append("Pausing", "bold reverse")
+        text.append(": the running command finishes, then Cairn holds (space cancels)")
+        return text
+    wait = view.last_wait
+    if wait is not None:
+        text.append("Waiting", "bold")
+        first = wait.lines[0] if wait.lines else ""
+        stable = f", settled {human_duration(wait.stable_for)}" if wait.stable_for else ""
+        took = f"{human_duration(wait.elapsed)}/{human_duration(wait.timeout)}"
+        text.append(f" {took}{stable} ({wait.what}): {first}")
+        if not read_only:
+            text.append("  o goes on without waiting")
+        return text
+    running = view.running_command()
+    if running is not None:
+        text.append(f"{g.glyph('running')} ", "bold")
+        text.append(f"{human_duration(max(0.0, now - running.started))} ", "dim")
+        text.append(f"$ {running.display}")
+        return text
+    if view.current_step and view.current_step in view.steps:
+        step = view.steps[view.current_step]
+        text.append(f"{g.glyph(step.state)} {step.title}", "bold" if step.state == RUNNING else "")
+        return text
+    if read_only:
+        return Text("Following the session's journal")
+    return Text("Starting…" if not g.ascii else "Starting...")

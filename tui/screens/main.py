@@ -1,0 +1,499 @@
+"""The main screen: the phase tree, the live output, the cluster state, the status bar and the keys.
+
+It drives a session (`EngineFeed`) or watches one read-only (`JournalFeed`, in `WatchScreen`).
+Events arrive as typed messages; the screen applies each to its own SessionView (changed only on
+this thread) and updates the widgets from it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.screen import ModalScreen, Screen
+from textual.widgets import ContentSwitcher, Footer, Input, Tree
+
+from steps import events as ev
+from steps import export
+from steps.view import RUNNING
+
+from ..messages import DriverChanged, EngineEvent, RunEnded
+from ..widgets.cluster_pane import ClusterPane
+from ..widgets.look import Look, clock_text, css
+from ..widgets.output_pane import OutputPane
+from ..widgets.phase_tree import NodeRef, PhaseTree
+from ..widgets.status_bar import StatusBar
+from ..widgets.step_detail import StepDetail
+from .activity import AUTO_ANSWERED, activity
+from .commands import CairnCommands
+from .confirm import ConfirmScreen
+from .decision import DecisionScreen
+from .help import HelpScreen
+from .reason import ReasonScreen
+from .session_feed import EngineFeed, JournalFeed
+from .summary import SummaryScreen
+
+CONTROL_ACTIONS = {"pause", "resume", "toggle_pause", "skip", "retry", "override", "decide", "abort"}
+
+
+class MainScreen(Screen[None]):
+    DEFAULT_CSS = css(__file__, "main.tcss")
+    COMMANDS = {CairnCommands}
+    HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (120, "-wide")]
+    VERTICAL_BREAKPOINTS = [(0, "-short"), (34, "-tall")]
+    BINDINGS = [
+        Binding("space", "pause", "Pause", priority=True),
+        Binding("space", "resume", "Resume", priority=True),
+        Binding("s", "skip", "Skip"),
+        Binding("r", "retry", "Retry"),
+        Binding("o", "override", "Go on"),
+        Binding("d", "decide", "Decide", show=False),
+        Binding("a", "abort", "Abort"),
+        Binding("e", "export", "Export"),
+        Binding("slash", "search", "Search"),
+        Binding("n", "next_match", "Next match", show=False),
+        Binding("N", "previous_match", "Previous match", show=False),
+        Binding("l", "follow", "Live", show=False),
+        Binding("escape", "follow", "Live", show=False),
+        Binding("question_mark", "help", "Help"),
+        Binding("q", "quit", "Quit"),
+    ]
+
+    def __init__(
+        self,
+        feed: EngineFeed | JournalFeed,
+        look: Look,
+        clock: Callable[[], float],
+        *,
+        keep: int = 5000,
+        cluster_interval: float | None = None,
+    ):
+        super().__init__()
+        self.feed = feed
+        self.look = look
+        self.clock = clock
+        self.keep = keep
+        self.view = feed.view
+        self.read_only = feed.read_only
+        self.pause_requested = False
+        self.outcome = ""
+        self.run_error = ""
+        self.driven = True
+        self._decision: DecisionScreen | None = None
+        self._decision_id = 0
+        self._summary_shown = False
+        self._toasted: dict[str, float] = {}
+        kind = feed.target_kind
+        self.cluster_interval = cluster_interval or (2.0 if kind == "sandbox" else 10.0)
+
+    # --- layout ---------------------------------------------------------------------------------
+
+    def compose(self) -> ComposeResult:
+        yield StatusBar(self.look, id="status")
+        with Horizontal(id="body"):
+            yield PhaseTree(self.look, self.clock, id="tree")
+            with Vertical(id="right"):
+                with ContentSwitcher(initial="live", id="top"):
+                    yield OutputPane(self.feed.output, self.look, keep=self.keep, id="live")
+                    yield StepDetail(self.look, self.feed.directory, self.clock, keep=self.keep, id="detail")
+                yield ClusterPane(
+                    self.look,
+                    self.clock,
+                    reader=self.feed.cluster_reader(),
+                    interval=self.cluster_interval,
+                    platform=str(self.view.started.params.get("platform", "")),
+                    source=self.view.target_line(),
+                    id="cluster",
+                )
+        yield Footer(compact=True)
+
+    def on_mount(self) -> None:
+        tree = self.query_one(PhaseTree)
+        tree.border_title = "Plan"
+        tree.build(self.view)
+        tree.focus()
+        self.query_one(OutputPane).write_lines(self.feed.backlog)
+        self.query_one(OutputPane).write_lines([f"! note: {text}" for text in self.feed.notices])
+        if self.view.current_step:
+            tree.follow(self.view.current_step)
+        self.set_interval(1.0, self._tick, name="clock")
+        self._tick()
+        self.feed.start(self.post_message)
+
+    # --- events from the engine (or the watched journal) ----------------------------------------
+
+    @on(EngineEvent)
+    def _on_engine_event(self, message: EngineEvent) -> None:
+        event = message.event
+        self.view.apply(event)
+        tree = self.query_one(PhaseTree)
+        step_id = getattr(event, "step_id", "")
+        match event:
+            case ev.StepStarted():
+                tree.follow(event.step_id)
+                if tree.following:
+                    self._show_live()
+            case ev.StepFinished() | ev.CommandStarted() | ev.CommandFinished():
+                self._refresh_detail(step_id)
+            case ev.WaitProgress():
+                self.query_one(ClusterPane).show_wait(event)
+            case ev.WaitFinished():
+                self.query_one(ClusterPane).show_wait(None)
+            case ev.DecisionRequested():
+                tree.follow(event.step_id)
+                if not (self.feed.yes and event.kind in AUTO_ANSWERED) and not self.read_only:
+                    self._open_decision(event)
+            case ev.DecisionMade():
+                if self._decision is not None and self._decision_id == event.id:
+                    self._decision.dismiss(None)
+            case ev.Resumed():
+                self.pause_requested = False
+            case ev.Notice() if event.level == "error" or (event.level == "warning" and not self.feed.yes):
+                self._toast(event)
+            case ev.RunFinished():
+                tree.relabel_all()
+                tree.overview()
+                self._show_summary(event.outcome, event.message)
+        if step_id and not isinstance(event, ev.WaitProgress):
+            tree.refresh_step(step_id)
+        self._update_status()
+        self.refresh_bindings()
+
+    def _toast(self, notice: ev.Notice, every: float = 60) -> None:
+        """Every notice is in the output pane and the record; a toast only where it needs eyes,
+        and the same words at most once a minute (a failing cluster read repeats every poll)."""
+        now = self.clock()
+        if now - self._toasted.get(notice.text, -1e9) < every:
+            return
+        self._toasted[notice.text] = now
+        self.notify(
+            notice.text,
+            title=notice.level,
+            severity="error" if notice.level == "error" else "warning",
+            timeout=20 if notice.level == "error" else 8,
+            markup=False,
+        )
+
+    def on_run_ended(self, message: RunEnded) -> None:
+        self.outcome = message.outcome
+        self.run_error = message.error
+        if message.error:
+            what = "Stopped following the session" if self.read_only else "The engine stopped"
+            self.notify(
+                f"{what}: {message.error}. The journal holds everything up to here; "
+                f"`cairn resume {self.feed.session_id}` continues.",
+                severity="error",
+                timeout=30,
+                markup=False,
+            )
+        self._update_status()
+        self.refresh_bindings()
+        self.app.run_ended(self)  # type: ignore[attr-defined]
+
+    def on_driver_changed(self, message: DriverChanged) -> None:
+        self.driven = message.driven
+        self._update_status()
+
+    def _tick(self) -> None:
+        self.query_one(PhaseTree).tick()
+        self.query_one(ClusterPane).tick()
+        self._update_status()
+
+    # --- what the status bar says -----------------------------------------------------------------
+
+    def _elapsed(self) -> float:
+        started = self.view.started.t
+        end = self.view.finished.t if self.view.finished else self.clock()
+        return max(0.0, end - started)
+
+    def _update_status(self) -> None:
+        view = self.view
+        g = self.look
+        head = f"{view.started.runbook} {g.dot} {view.target_line()} {g.dot} {view.params_line()}"
+        if self.read_only:
+            head = f"WATCH (read-only) {g.dot} {head}"
+        self.query_one(StatusBar).show(
+            head=head, right=f"{clock_text(self._elapsed())} ", activity=self._activity()
+        )
+
+    def _activity(self) -> Text:
+        return activity(
+            self.view,
+            self.look,
+            session_id=self.feed.session_id,
+            now=self.clock(),
+            read_only=self.read_only,
+            yes=self.feed.yes,
+            driven=self.driven,
+            outcome=self.outcome,
+            run_error=self.run_error,
+            pause_requested=self.pause_requested,
+        )
+
+    # --- the panes ---------------------------------------------------------------------------------
+
+    def _show_live(self) -> None:
+        self.query_one("#top", ContentSwitcher).current = "live"
+
+    def _show_detail(self, step_id: str) -> None:
+        step = self.view.steps.get(step_id)
+        if step is None:
+            return
+        self.query_one(StepDetail).show(step, self.feed.docs.get(step_id, ""), step.commands_planned)
+        self.query_one("#top", ContentSwitcher).current = "detail"
+
+    def _refresh_detail(self, step_id: str) -> None:
+        switcher = self.query_one("#top", ContentSwitcher)
+        if switcher.current == "detail" and self.query_one(StepDetail).step_id == step_id:
+            self._show_detail(step_id)
+
+    def on_tree_node_highlighted(self, event: Tree.NodeHighlighted) -> None:
+        tree = self.query_one(PhaseTree)
+        ref: NodeRef | None = event.node.data
+        if ref is None or ref.kind != "step":
+            return
+        running = self.view.current_step
+        if ref.id == running and self.view.steps[ref.id].state == RUNNING:
+            self._show_live()
+        elif not tree.following:
+            self._show_detail(ref.id)
+
+    # --- decisions ---------------------------------------------------------------------------------
+
+    def _open_decision(self, request: ev.DecisionRequested) -> None:
+        if self._decision is not None:
+            return
+        step = self.view.steps.get(request.step_id)
+        screen = DecisionScreen(request, step.title if step else "")
+        self._decision, self._decision_id = screen, request.id
+
+        def answered(result: tuple[str, str] | None) -> None:
+            self._decision = None
+            if result is not None and isinstance(self.feed, EngineFeed):
+                choice, reason = result
+                self.feed.engine.decide(request.id, choice, reason)
+            self.refresh_bindings()
+            self._update_status()
+
+        self.app.push_screen(screen, callback=answered)
+        self.refresh_bindings()
+
+    def _pending(self, *kinds: str) -> ev.DecisionRequested | None:
+        pending = self.view.pending_decision
+        if pending is None or (kinds and pending.kind not in kinds):
+            return None
+        if self.feed.yes and pending.kind in AUTO_ANSWERED:
+            return None
+        return pending
+
+    def _show_summary(self, outcome: str, message: str) -> None:
+        if self._summary_shown:
+            return
+        self._summary_shown = True
+        # A question or a skip half-typed is moot once the run has ended.
+        while self.app.screen is not self and isinstance(self.app.screen, ModalScreen):
+            self.app.pop_screen()
+        self._decision = None
+
+        def picked(what: str | None) -> None:
+            if what == "export":
+                self.action_export()
+            elif what == "quit":
+                self.app.exit()
+
+        self.app.push_screen(
+            SummaryScreen(
+                self.view,
+                self.look,
+                outcome=outcome,
+                message=message,
+                directory=str(self.feed.directory),
+                session_id=self.feed.session_id,
+                elapsed=self._elapsed(),
+            ),
+            callback=picked,
+        )
+
+    # --- keys --------------------------------------------------------------------------------------
+
+    @property
+    def engine_running(self) -> bool:
+        return isinstance(self.feed, EngineFeed) and self.view.finished is None and not self.outcome
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action in ("pause", "resume") and isinstance(self.focused, Input):
+            return False  # a space typed into the search field is a space
+        if action in CONTROL_ACTIONS and not self.engine_running:
+            return False
+        paused = self.view.paused or self.pause_requested
+        match action:
+            case "pause":
+                return not paused
+            case "resume":
+                return paused
+            case "retry":
+                return self._pending("failed") is not None
+            case "override":
+                return self.view.last_wait is not None or self._pending("wait-timeout") is not None
+            case "decide":
+                return self._pending() is not None and self._decision is None
+        return True
+
+    def action_toggle_pause(self) -> None:
+        if self.view.paused or self.pause_requested:
+            self.action_resume()
+        else:
+            self.action_pause()
+
+    def action_pause(self) -> None:
+        assert isinstance(self.feed, EngineFeed)
+        self.feed.engine.pause()
+        self.pause_requested = True
+        self._update_status()
+        self.refresh_bindings()
+
+    def action_resume(self) -> None:
+        assert isinstance(self.feed, EngineFeed)
+        self.pause_requested = False
+        self.feed.engine.resume()
+        self._update_status()
+        self.refresh_bindings()
+
+    def action_skip(self) -> None:
+        assert isinstance(self.feed, EngineFeed)
+        step_id = self.query_one(PhaseTree).selected_step()
+        step = self.view.steps.get(step_id)
+        if step is None or step.state in ("succeeded", "skipped", "already done"):
+            step_id = self.view.current_step
+            step = self.view.steps.get(step_id)
+        if step is None:
+            self.notify("Select a step to skip (nothing runs now).", severity="warning")
+            return
+        if step.state in ("succeeded", "skipped", "already done"):
+            self.notify(
+                f"{step.title}: already {step.state}; nothing to skip.", severity="warning", markup=False
+            )
+            return
+        running = step.state == RUNNING and self.view.running_command() is not None
+        body = (
+            "The step is marked skipped; your reason goes into the record."
+            + (" Its running command finishes first (it is not killed)." if running else "")
+            + (" The run moves on when it reaches it." if step.state == "pending" else "")
+        )
+
+        def skip(reason: str | None) -> None:
+            if not reason:
+                return
+            pending = self._pending()
+            if pending is not None and pending.step_id == step_id and "skip" in pending.options:
+                self.feed.engine.decide(pending.id, "skip", reason)  # type: ignore[union-attr]
+            else:
+                self.feed.engine.skip(step_id, reason)  # type: ignore[union-attr]
+            self.notify(f"Skipping {step.title}: {reason}", timeout=6, markup=False)
+
+        self.app.push_screen(ReasonScreen(f"Skip: {step.title}", body), callback=skip)
+
+    def action_retry(self) -> None:
+        pending = self._pending("failed")
+        if pending is None or not isinstance(self.feed, EngineFeed):
+            self.notify("No failed step waits for a retry.", severity="warning")
+            return
+        if self._decision is not None:
+            self._decision.dismiss(None)
+        self.feed.engine.decide(pending.id, "retry")
+
+    def action_override(self) -> None:
+        assert isinstance(self.feed, EngineFeed)
+        pending = self._pending("wait-timeout")
+        if pending is not None:
+            if self._decision is not None:
+                self._decision.dismiss(None)
+            self.feed.engine.decide(pending.id, "override")
+        else:
+            self.feed.engine.override_wait()
+        self.notify("Going on without waiting (recorded in the journal).", timeout=6)
+
+    def action_decide(self) -> None:
+        pending = self._pending()
+        if pending is not None:
+            self._open_decision(pending)
+
+    def action_abort(self) -> None:
+        assert isinstance(self.feed, EngineFeed)
+
+        def sure(yes: bool | None) -> None:
+            if yes:
+                self.feed.engine.abort()  # type: ignore[union-attr]
+                self.notify("Aborting: the running command's process group is being stopped.", timeout=8)
+
+        self.app.push_screen(
+            ConfirmScreen(
+                "Abort the run?",
+                "This kills the running command and everything it started, and ends the run. "
+                "The record keeps everything up to here.",
+                yes="Abort",
+                no="Back",
+            ),
+            callback=sure,
+        )
+
+    def action_export(self) -> None:
+        self._export()
+
+    @work(thread=True, exclusive=True, group="export", exit_on_error=False)
+    def _export(self) -> None:
+        path = self.feed.directory / "snapshot.txt"
+        try:
+            path.write_text(export.to_text(self.feed.directory), encoding="utf-8")
+        except Exception as exc:  # noqa: BLE001 - said to the operator, one line
+            self.app.call_from_thread(
+                self.notify, f"Export failed: {exc}", severity="error", timeout=15, markup=False
+            )
+            return
+        self.app.call_from_thread(self.notify, f"Wrote {path}", title="Exported", timeout=15, markup=False)
+
+    def action_search(self) -> None:
+        self._show_live()
+        self.query_one(OutputPane).open_search()
+
+    def action_next_match(self) -> None:
+        self._show_live()
+        self.query_one(OutputPane).find(+1)
+
+    def action_previous_match(self) -> None:
+        self._show_live()
+        self.query_one(OutputPane).find(-1)
+
+    def action_follow(self) -> None:
+        tree = self.query_one(PhaseTree)
+        tree.following = True
+        self._show_live()
+        if self.view.current_step:
+            tree.follow(self.view.current_step)
+
+    def action_help(self) -> None:
+        self.app.push_screen(
+            HelpScreen(self.look, read_only=self.read_only, session_dir=str(self.feed.directory))
+        )
+
+    def action_quit(self) -> None:
+        if not self.engine_running:
+            self.app.exit()
+            return
+        running = self.view.running_command()
+        body = (
+            f"Command {running.number:03d} ({running.display}) keeps running; its output still goes to disk. "
+            if running
+            else "Nothing is killed. "
+        )
+        body += f"`cairn resume {self.feed.session_id}` continues the session."
+
+        def leave(yes: bool | None) -> None:
+            if yes:
+                self.app.leave("the operator quit")  # type: ignore[attr-defined]
+
+        self.app.push_screen(ConfirmScreen("Leave Cairn?", body, yes="Leave", no="Stay"), callback=leave)

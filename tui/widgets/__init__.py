@@ -1,0 +1,1 @@
+"""The app's widgets: each one job, each with its own .tcss beside it."""
