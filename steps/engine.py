@@ -296,11 +296,12 @@ class Engine:
             run.next_index = running.index + 1 if ok else running.index
             return
         run.commands = self._materialise(run.step, replay=True)
-        finished_ok = [c.index for c in prior.commands if c.ok]
-        failed = [c.index for c in prior.commands if c.ok is False]
+        # Go on from the first command never recorded as succeeded (a retry may have fixed an
+        # earlier failure; commands that succeeded are not run twice).
+        succeeded = {c.index for c in prior.commands if c.ok}
+        run.next_index = next((i for i in range(len(run.commands)) if i not in succeeded), len(run.commands))
         if prior.state in (FAILED, "aborted"):
             # It had failed (or was aborted) before: the operator decides again, as they would have.
-            run.next_index = min(failed) if failed else len(run.commands)
             choice, reason = self._ask(
                 "failed",
                 run.step.id,
@@ -319,9 +320,7 @@ class Engine:
                 step_id=run.step.id, state="interrupted", reason="the Cairn process driving it stopped"
             )
         )
-        if self._already_done(run.step, "check"):
-            return
-        run.next_index = max(finished_ok) + 1 if finished_ok else 0
+        self._already_done(run.step, "check")  # if its check passes, _run_step sees it done and moves on
 
     def _finish_step(self, step: PlannedStep, state: str, reason: str, started: float | None) -> None:
         duration = time.time() - started if started else 0.0

@@ -144,7 +144,14 @@ def format_plan(plan: Plan) -> str:
     lines = [f"Runbook {rb.id}: {rb.title}"]
     if rb.source:
         lines.append(f"Follows: {rb.source}")
-    lines.append("Params: " + ", ".join(f"{k}={_show_value(v)}" for k, v in plan.values.params.items()))
+    shown = []
+    for key, value in plan.values.params.items():
+        param = rb.param(key)
+        if param is not None and param.discover and not value:
+            shown.append(f"{key}=(discovered when the run starts)")
+        else:
+            shown.append(f"{key}={_show_value(value)}")
+    lines.append("Params: " + ", ".join(shown))
     lines.append("")
     number = 0
     for p_index, phase in enumerate(plan.phases, 1):

@@ -144,6 +144,25 @@ def make(
     return h
 
 
+def resume(h: Harness, *, yes: bool = False, checks=None) -> Harness:
+    """A new engine on the same session, from its journal, as `cairn resume` builds it."""
+    from steps.journal import read
+
+    path = h.directory / "journal.jsonl"
+    view = SessionView.build(read(path).events)
+    journal = JournalWriter(path)
+    again = Harness(engine=None, directory=h.directory)  # type: ignore[arg-type]
+
+    def check_runner(name, state, prm, **args):
+        fn = (checks or {}).get(name)
+        return fn(state, prm, **args) if fn else Result("passed", name=name)
+
+    again.engine = Engine(h.engine.plan, h.directory, journal, FakeTarget(), listener=again.events.append,
+                          options=EngineOptions(yes=yes), check_runner=check_runner,
+                          settle_evaluator=lambda s, a: Settle(True), resume_view=view)
+    return again
+
+
 HEADER = """cairn-runbook: 1
 id: t
 title: test

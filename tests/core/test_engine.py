@@ -272,3 +272,50 @@ def test_secret_capture_never_reaches_disk(tmp_path):
         if path.is_file():
             assert b"topsecretvalue" not in path.read_bytes(), path
     assert h.of(ev.CommandStarted)[1].display == "echo using '[redacted]' now"
+
+
+def test_resume_reattaches_and_runs_nothing_twice(tmp_path):
+    from .harness import resume
+
+    gate = tmp_path / "gate"
+    log = tmp_path / "ran.log"
+    book_text = book(
+        _step("a", [f"[sh, -c, 'echo a >> {log}']"]),
+        _step("b", [f"[sh, -c, 'echo b1 >> {log}']",
+                    f"[sh, -c, 'while [ ! -e {gate} ]; do sleep 0.05; done; echo b2 >> {log}; echo waited']",
+                    f"[sh, -c, 'echo b3 >> {log}']"]),
+    )
+    h = make(book_text, tmp_path).start()
+    waiting = h.wait_for(lambda e: isinstance(e, ev.CommandStarted) and "gate" in e.display)
+    h.engine.detach("test: the front end died")
+    assert h.join() == "detached"
+    gate.touch()  # the command goes on without Cairn and finishes
+    again = resume(h).start()
+    assert again.join() == "succeeded"
+    assert log.read_text().split() == ["a", "b1", "b2", "b3"], "nothing ran twice"
+    fin = [e for e in again.of(ev.CommandFinished) if e.number == waiting.number]
+    assert fin and fin[0].ok, "the re-attached command took its recorded exit status"
+    assert any("re-attaching" in n.text for n in again.of(ev.Notice))
+    assert "waited" in (h.directory / "commands" / f"{waiting.number:03d}.out").read_text()
+
+
+def test_resume_after_a_retried_failure_goes_on_from_the_right_command(tmp_path):
+    from .harness import resume
+
+    flag, gate, log = tmp_path / "flag", tmp_path / "gate", tmp_path / "ran.log"
+    fail_once = f"[sh, -c, 'echo c1 >> {log}; if [ -e {flag} ]; then exit 0; fi; touch {flag}; exit 1']"
+    gated = f"[sh, -c, 'while [ ! -e {gate} ]; do sleep 0.05; done; echo c2 >> {log}']"
+    h = make(book(_step("a", [fail_once, gated, f"[sh, -c, 'echo c3 >> {log}']"])), tmp_path).start()
+    request = h.wait_for(lambda e: isinstance(e, ev.DecisionRequested))
+    h.engine.decide(request.id, "retry")  # the first command now succeeds
+    h.wait_for(lambda e: isinstance(e, ev.CommandStarted) and "gate" in e.display)
+    h.engine.abort()  # kills the gated command: the step is aborted
+    assert h.join() == "aborted"
+    gate.touch()
+    again = resume(h).start()
+    asked = again.wait_for(lambda e: isinstance(e, ev.DecisionRequested))
+    assert "before this resume" in asked.prompt
+    again.engine.decide(asked.id, "retry")
+    assert again.join() == "succeeded"
+    assert log.read_text().split() == ["c1", "c1", "c2", "c3"], "the fixed first command did not run again"
+    assert again.of(ev.StepStarted)[-1].from_command == 1

@@ -126,9 +126,33 @@ def test_the_whole_ambient_migration_in_tmux_at_80x24(terminal):
     assert "Record:" in screen
 
 
-def test_a_hangup_detaches_and_the_command_finishes_on_its_own(terminal):
-    term = terminal(f"run tui-rehearsal --runbook {fakes.RUNBOOK} --set delay=3 --yes --speed 0")
-    term.wait_for("removing istio-pilot", timeout=60)
+HANGUP_BOOK = """cairn-runbook: 1
+id: long-command
+title: One long command
+params:
+  - {name: model, default: kubeflow}
+phases:
+  - id: p
+    title: Long phase
+    steps:
+      - id: long
+        title: A command that outlives its terminal
+        doc: prints a line a second for four seconds.
+        run:
+          - [sh, -c, "echo started; for i in 1 2 3 4; do sleep 1; echo line $i; done; echo finished"]
+      - id: after
+        title: The step after it
+        doc: runs when the session is resumed.
+        run:
+          - echo after
+"""
+
+
+def test_a_hangup_detaches_and_the_command_finishes_on_its_own(terminal, tmp_path):
+    book = tmp_path / "long.yaml"
+    book.write_text(HANGUP_BOOK)
+    term = terminal(f"run long-command --runbook {book} --yes --speed 0")
+    term.wait_for("started", timeout=60)
     shell = term.pane_pid()
     children = subprocess.run(["pgrep", "-P", str(shell)], capture_output=True, text=True).stdout.split()
     assert children, "cairn is not running under the pane's shell"
@@ -148,6 +172,22 @@ def test_a_hangup_detaches_and_the_command_finishes_on_its_own(terminal):
     while time.monotonic() < deadline and not rc.exists():
         time.sleep(0.2)
     assert json.loads(rc.read_text())["exit"] == 0  # the command outlived the app and finished
+    output = (sessions[0] / "commands" / f"{running:03d}.out").read_text()
+    assert output == "started\nline 1\nline 2\nline 3\nline 4\nfinished\n", "every line is on disk"
+
+    # `cairn resume` picks the session up: the finished command takes its recorded status, the run
+    # goes on to the end, and the record holds that command's whole output.
+    env = dict(os.environ, CAIRN_HOME=str(terminal.home))
+    resumed = subprocess.run([sys.executable, "-m", "tui", "resume", "--plain", "--yes"], env=env,
+                             stdin=subprocess.DEVNULL, capture_output=True, text=True, timeout=180)
+    assert resumed.returncode == 0, resumed.stdout[-2000:] + resumed.stderr
+    assert f"re-attaching to command {running:03d}" in resumed.stdout
+    record = subprocess.run([sys.executable, "-m", "tui", "export", "-o", "-"], env=env, capture_output=True,
+                            text=True, timeout=60).stdout
+    block = record.split(f"[{running:03d}]", 1)[1].split("\n[", 1)[0]
+    assert "exit 0" in block
+    for line in output.strip().splitlines():
+        assert f"| {line}" in block
 
 
 def _alive(pid: int) -> bool:
