@@ -87,6 +87,39 @@ class LineSplitter:
         return [_shorten(line.rstrip("\r")) for line in lines]
 
 
+class CommandTails:
+    """Incremental reads of several commands' output files, for views that follow a session
+    without driving it (`cairn watch`): each call returns the complete lines written since."""
+
+    def __init__(self, commands_dir: Path):
+        self.commands_dir = commands_dir
+        self._state: dict[int, tuple[int, LineSplitter]] = {}
+
+    def start(self, number: int, offset: int = 0) -> None:
+        """Follow command `number` from `offset` (a view that already showed the start)."""
+        self._state.setdefault(number, (offset, LineSplitter()))
+
+    @property
+    def following(self) -> list[int]:
+        return list(self._state)
+
+    def read(self, number: int, final: bool = False) -> list[str]:
+        """New lines of command `number`; `final` flushes a last unterminated line and forgets it."""
+        offset, splitter = self._state.get(number, (0, LineSplitter()))
+        try:
+            with open(CommandFiles.numbered(self.commands_dir, number).out, "rb") as f:
+                f.seek(offset)
+                data = f.read()
+        except OSError:
+            data = b""
+        lines = splitter.feed(data, final=final)
+        if final:
+            self._state.pop(number, None)
+        else:
+            self._state[number] = (offset + len(data), splitter)
+        return lines
+
+
 def _shorten(line: str) -> str:
     if len(line) <= MAX_EVENT_LINE:
         return line

@@ -206,10 +206,7 @@ def start(
     )
     journal.write(started)
     view = SessionView.build([started])
-    for text in notices:
-        note = ev.Notice(level="info", text=text)
-        journal.write(note)
-        view.apply(note)
+    _record(journal, view, [ev.Notice(level="info", text=text) for text in notices])
     engine = Engine(
         plan,
         directory,
@@ -221,6 +218,13 @@ def start(
     )
     engine.last_state = state
     return Launched(session_id, directory, plan, engine, view, journal, lock, target, notices)
+
+
+def _record(journal: JournalWriter, view: SessionView, events: list[ev.Event]) -> None:
+    """Events of the launch itself, journaled before the engine starts."""
+    for event in events:
+        journal.write(event)
+        view.apply(event)
 
 
 def plan_from_journal(started: ev.SessionStarted) -> plan_mod.Plan:
@@ -297,12 +301,7 @@ def resume(
     resumed = ev.SessionResumed(
         pid=os.getpid(), host=session_mod.hostname(), operator=session_mod.operator(), took_over_from=took
     )
-    journal.write(resumed)
-    view.apply(resumed)
-    for text in notices:
-        note = ev.Notice(level="warning", text=text)
-        journal.write(note)
-        view.apply(note)
+    _record(journal, view, [resumed, *(ev.Notice(level="warning", text=text) for text in notices)])
     opts = options or EngineOptions(yes=started.yes if yes is None else yes)
     engine = Engine(
         plan,

@@ -214,7 +214,8 @@ class PlainRunner:
         p.say("")
         p.say(f"? {request.prompt}")
         for line in request.detail:
-            p.say(f"    {line}")
+            if not line.startswith("warning: "):  # printed as a notice just above
+                p.say(f"    {line}")
         options = list(request.options) + (["pause"] if request.kind == "failed" else [])
         menu = " / ".join(f"[{o[0]}]{o[1:]}" for o in options)
         while True:
@@ -312,33 +313,20 @@ def resume(session_id: str | None, yes: bool | None = None) -> int:
 
 def watch(session_id: str | None, out: TextIO = sys.stdout, poll: float = 0.3) -> int:
     """A read-only tail of a session: its events and its commands' output, as they happen."""
-    from steps.execute import LineSplitter
+    from steps.execute import CommandTails
 
     sid, directory = session.find(session_id)
     path = directory / "journal.jsonl"
     result = journal.read(path)
     view = SessionView.build(result.events)
     printer = Printer(view, out)
-    printer.say(
-        f"Watching session {sid} ({view.started.runbook}, {view.target_line()}) read-only; Ctrl-C to stop"
-    )
-    tails: dict[int, tuple[int, LineSplitter]] = {}
+    printer.say(f"Watching session {sid} ({view.started.runbook}, {view.target_line()}) read-only; Ctrl-C to stop")
+    tails = CommandTails(directory / "commands")
 
     def flush(number: int, final: bool = False) -> None:
-        offset, splitter = tails.get(number, (0, LineSplitter()))
-        try:
-            with open(directory / "commands" / f"{number:03d}.out", "rb") as f:
-                f.seek(offset)
-                data = f.read()
-        except OSError:
-            data = b""
-        lines = splitter.feed(data, final=final)
+        lines = tails.read(number, final=final)
         if lines:
             printer.event(ev.CommandOutput(step_id="", number=number, lines=tuple(lines)))
-        if final:
-            tails.pop(number, None)
-        else:
-            tails[number] = (offset + len(data), splitter)
 
     def show(event: ev.Event) -> None:
         if isinstance(event, ev.CommandFinished):
@@ -346,7 +334,7 @@ def watch(session_id: str | None, out: TextIO = sys.stdout, poll: float = 0.3) -
         view.apply(event)
         printer.event(event)
         if isinstance(event, ev.CommandStarted):
-            tails[event.number] = (0, LineSplitter())
+            tails.start(event.number)
 
     for event in result.events[1:]:
         show(event)
@@ -355,7 +343,7 @@ def watch(session_id: str | None, out: TextIO = sys.stdout, poll: float = 0.3) -
         for _offset, events in journal.follow(path, result.complete_bytes):
             for event in events:
                 show(event)
-            for number in list(tails):
+            for number in tails.following:
                 flush(number)
             driven = lock.is_held_elsewhere()
             if view.finished is not None and not driven:

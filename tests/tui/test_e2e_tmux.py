@@ -17,8 +17,6 @@ from pathlib import Path
 
 import pytest
 
-from . import fakes
-
 ROOT = Path(__file__).resolve().parents[2]
 TMUX = shutil.which("tmux") or "/usr/bin/tmux"
 

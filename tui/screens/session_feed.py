@@ -25,7 +25,7 @@ from textual.message import Message
 from steps import events as ev
 from steps import journal, launch
 from steps.cluster.state import ClusterState
-from steps.execute import LineSplitter
+from steps.execute import CommandTails
 from steps.session import SessionLock
 from steps.view import SessionView
 
@@ -167,7 +167,7 @@ class JournalFeed:
         self.docs = self._docs()
         self.outcome = ""
         self.error = ""
-        self._tails: dict[int, tuple[int, LineSplitter]] = {}
+        self._tails = CommandTails(self.directory / "commands")
         self._post: Post = _quiet_post
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
@@ -190,7 +190,7 @@ class JournalFeed:
                 size = os.path.getsize(path)
             except OSError:
                 size = 0
-            self._tails[running.number] = (size, LineSplitter())
+            self._tails.start(running.number, size)
         return lines[-self.keep :]
 
     def cluster_reader(self) -> Callable[[], ClusterState] | None:
@@ -235,8 +235,8 @@ class JournalFeed:
                         self.output.add(lines)
                     self._post(message_for(event))
                     if isinstance(event, ev.CommandStarted):
-                        self._tails[event.number] = (0, LineSplitter())
-                for number in list(self._tails):
+                        self._tails.start(event.number)
+                for number in self._tails.following:
                     self._tail(number)
                 held = lock.is_held_elsewhere()
                 if held != driven:
@@ -250,21 +250,9 @@ class JournalFeed:
         self._post(RunEnded(self.outcome, self.error))
 
     def _tail(self, number: int, final: bool = False) -> None:
-        offset, splitter = self._tails.get(number, (0, LineSplitter()))
-        path = self.directory / "commands" / f"{number:03d}.out"
-        try:
-            with open(path, "rb") as f:
-                f.seek(offset)
-                data = f.read()
-        except OSError:
-            data = b""
-        lines = splitter.feed(data, final=final)
+        lines = self._tails.read(number, final=final)
         if lines:
             self.output.add(lines, number)
-        if final:
-            self._tails.pop(number, None)
-        else:
-            self._tails[number] = (offset + len(data), splitter)
 
     @property
     def alive(self) -> bool:
