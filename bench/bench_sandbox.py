@@ -40,8 +40,12 @@ def main() -> None:
             print(f"create {scenario:<24} {ms:8.1f} ms   state.json {size} KiB")
         sb = root / sandbox.DEFAULT_SCENARIO
         env = {**os.environ, **sandbox.environ(sb)}
-        for command in ("juju status --format=json", "juju status", "kubectl get pods -A -o json",
-                        "kubectl get pods -n admin"):
+        for command in (
+            "juju status --format=json",
+            "juju status",
+            "kubectl get pods -A -o json",
+            "kubectl get pods -n admin",
+        ):
             argv = shlex.split(command)
             inproc = timed(lambda a=argv: sandbox.run(a, sb, {}))
             proc = timed(lambda a=argv: subprocess.run(a, env=env, capture_output=True, check=True), repeat=5)
@@ -56,8 +60,10 @@ def main() -> None:
             code, _, err = sandbox.run(argv, sb, {})
             assert code == 0, (command, err)
         total = time.perf_counter() - started
-        print(f"the whole guide ({len(commands)} commands) at speed 0, in-process: {total:.2f} s "
-              f"({total / len(commands) * 1000:.1f} ms a command)")
+        print(
+            f"the whole guide ({len(commands)} commands) at speed 0, in-process: {total:.2f} s "
+            f"({total / len(commands) * 1000:.1f} ms a command)"
+        )
         upgrade_16_17(root)
 
 
@@ -82,8 +88,9 @@ def upgrade_16_17(root: Path) -> None:
     try:
         started = time.perf_counter()
         target = TargetRequest(kind="sandbox", scenario="ckf-1.6", speed=0)
-        launched = start(RunRequest(runbook="ckf-1.6-to-1.7", runbook_file=str(_runbook(root)),
-                                    target=target, yes=True))
+        launched = start(
+            RunRequest(runbook="ckf-1.6-to-1.7", runbook_file=str(_runbook(root)), target=target, yes=True)
+        )
         try:
             outcome = launched.engine.run()
         finally:
@@ -91,8 +98,10 @@ def upgrade_16_17(root: Path) -> None:
         total = time.perf_counter() - started
     finally:
         sources.read_sandbox = read_sandbox
-    print(f"ckf-1.6-to-1.7 through the engine at speed 0: {outcome} in {total:.1f} s, of which "
-          f"{reads['n']} state reads {reads['s']:.1f} s")
+    print(
+        f"ckf-1.6-to-1.7 through the engine at speed 0: {outcome} in {total:.1f} s, of which "
+        f"{reads['n']} state reads {reads['s']:.1f} s"
+    )
 
 
 if __name__ == "__main__":

@@ -111,7 +111,6 @@ class Engine:
         self._skips: dict[str, str] = {}
         self._decision: tuple[int, str, str] | None = None
         self._decision_id = 0
-        self._waiting_decision: int | None = None
         self._command_number = self._first_free_command_number()
         self.current_step: str = ""
         self.outcome: str = ""
@@ -179,10 +178,6 @@ class Engine:
             self._detach = reason or "the front end left"
             self._cond.notify_all()
 
-    @property
-    def waiting_decision(self) -> int | None:
-        return self._waiting_decision
-
     # --- the run ------------------------------------------------------------------------
 
     def run(self) -> str:
@@ -210,6 +205,8 @@ class Engine:
             counts = self.view.counts()
         self._emit(ev.RunFinished(outcome=outcome, summary=counts, message=message))
         self.journal.sync()
+        if outcome == OUTCOME_SUCCEEDED:
+            secret_store.forget(self.session_dir.name)  # a finished session is never resumed
 
     # --- one step -----------------------------------------------------------------------
 
@@ -277,19 +274,7 @@ class Engine:
             )
             cmd = run.commands[running.index] if running.index < len(run.commands) else None
             ok, benign, failure = self._judge(cmd, status, files) if cmd else (status.ok, "", "")
-            self._emit(
-                ev.CommandFinished(
-                    step_id=run.step.id,
-                    index=running.index,
-                    number=running.number,
-                    exit=status.exit,
-                    reason=status.reason,
-                    ok=ok,
-                    benign=benign,
-                    failure=failure,
-                    duration=max(0.0, status.ended - status.started),
-                )
-            )
+            self._finished(run.step.id, running.index, running.number, status, (ok, benign, failure))
             if cmd and ok and cmd.capture:
                 value = self._decode(run.step.id, cmd, "\n".join(lines_out).strip())
                 ok = bool(value) and self._store_capture(run.step.id, cmd, value)
@@ -353,15 +338,14 @@ class Engine:
             return True
         if step.destructive:
             prompt = f"{step.title}: this step is destructive. Run it?"
-            detail = (f"warning: {step.warning}",) if step.warning else ()
-            detail += tuple(f"$ {format_argv(c.argv)}" for c in step.commands)
+            detail = tuple(f"$ {format_argv(c.argv)}" for c in step.commands)
             if step.generate:
                 detail += (f"$ … commands computed from the cluster by {step.generate}",)
         else:
             prompt = step.ask
             detail = ()
         kind = "confirm" if step.destructive else "ask"
-        choice, reason = self._ask(kind, step.id, prompt, ("yes", "skip", "abort"), detail)
+        choice, reason = self._ask(kind, step.id, prompt, ("yes", "skip", "abort"), detail, step.warning)
         if choice == "yes":
             return True
         if choice == "skip":
@@ -530,21 +514,9 @@ class Engine:
             hide_output=output_is_secret(argv),
         )
         status, _lines = self._follow(running, step.id, index, number)
-        ok, benign, failure = self._judge(owner, status, files)
-        self._emit(
-            ev.CommandFinished(
-                step_id=step.id,
-                index=index,
-                number=number,
-                exit=status.exit,
-                reason=status.reason,
-                ok=ok,
-                benign=benign,
-                failure=failure,
-                duration=max(0.0, status.ended - status.started),
-            )
-        )
-        return ok, ""
+        judged = self._judge(owner, status, files)
+        self._finished(step.id, index, number, status, judged)
+        return judged[0], ""
 
     def _exec_capturing(
         self,
@@ -566,33 +538,19 @@ class Engine:
         else:
             shown = self.redactor.text(out + err)
         files.out.write_text(shown)
-        files.rc.write_text(
-            f'{{"exit": {code}, "reason": "exited", "started": {started}, "ended": {time.time()}}}\n'
-        )
-        lines = tuple(shown.splitlines())
-        if lines:
-            self._emit(ev.CommandOutput(step_id=step.id, number=number, lines=lines))
         status = execute.ExitStatus(
             exit=code,
-            reason="timeout" if code == 124 and "timed out" in err else "exited",
+            reason="timeout" if code == execute.TIMEOUT_EXIT and "timed out" in err else "exited",
             started=started,
             ended=time.time(),
         )
-        ok, benign, failure = self._judge(owner, status, files)
-        self._emit(
-            ev.CommandFinished(
-                step_id=step.id,
-                index=index,
-                number=number,
-                exit=code,
-                reason=status.reason,
-                ok=ok,
-                benign=benign,
-                failure=failure,
-                duration=status.ended - started,
-            )
-        )
-        return ok, out
+        status.write(files.rc)
+        lines = tuple(shown.splitlines())
+        if lines:
+            self._emit(ev.CommandOutput(step_id=step.id, number=number, lines=lines))
+        judged = self._judge(owner, status, files)
+        self._finished(step.id, index, number, status, judged)
+        return judged[0], out
 
     def _decode(self, step_id: str, cmd: Command, value: str) -> str:
         if not value or not cmd.decode:
@@ -655,41 +613,50 @@ class Engine:
             self._emit(ev.Detached(reason=self._detach, running_command=number))
             raise
         if status.reason == "aborted" and self._abort:
-            self._emit(
-                ev.CommandFinished(
-                    step_id=step_id,
-                    index=index,
-                    number=number,
-                    exit=status.exit,
-                    reason="aborted",
-                    ok=False,
-                    duration=status.ended - status.started,
-                )
-            )
+            self._finished(step_id, index, number, status, (False, "", ""))
             self._emit(ev.StepFinished(step_id=step_id, state="aborted", reason="aborted by the operator"))
             raise _Abort()
         return status, kept
+
+    def _finished(
+        self, step_id: str, index: int, number: int, status: execute.ExitStatus, judged: tuple[bool, str, str]
+    ) -> None:
+        ok, benign, failure = judged
+        self._emit(
+            ev.CommandFinished(
+                step_id=step_id,
+                index=index,
+                number=number,
+                exit=status.exit,
+                reason=status.reason,
+                ok=ok,
+                benign=benign,
+                failure=failure,
+                duration=max(0.0, status.ended - status.started),
+            )
+        )
 
     def _judge(
         self, cmd: Command | None, status: execute.ExitStatus, files: execute.CommandFiles
     ) -> tuple[bool, str, str]:
         """(ok, benign reason, failure reason) from the exit status, the expectations and the rules."""
-        output = _tail_text(files.out)
         if status.reason == "timeout":
-            return (
-                False,
-                "",
-                f"timed out after {cmd.timeout if cmd and cmd.timeout else 'the command timeout'} s",
-            )
+            return False, "", f"timed out after {status.ended - status.started:.0f} s"
         if status.reason in ("not-started", "lost"):
             return False, "", status.error or status.reason
+        rules = (*(cmd.benign if cmd else ()), *self.plan.benign)
+        expect = cmd.expect if cmd else ()
+        # The output is read only when a rule or an expectation needs it (not for every command).
+        output = (
+            _tail_text(files.out) if (status.exit != 0 and rules) or (status.exit == 0 and expect) else ""
+        )
         if status.exit != 0:
             argv = cmd.argv if cmd else ()
-            for rule in (*(cmd.benign if cmd else ()), *self.plan.benign):
+            for rule in rules:
                 if _benign_matches(rule, argv, output):
                     return True, rule.why, ""
             return False, "", f"exit status {status.exit}"
-        for pattern in cmd.expect if cmd else ():
+        for pattern in expect:
             if not re.search(pattern, output):
                 return False, "", f"the output does not show {pattern!r}"
         return True, "", ""
@@ -704,7 +671,7 @@ class Engine:
                 lambda state: self._settle_lines(state, step.settle),
             )
         if step.wait_for:
-            what = "until: " + ", ".join(_show_ref(r) for r in step.wait_for)
+            what = "until: " + ", ".join(r.shown() for r in step.wait_for)
             self._wait_until(step, what, lambda state: self._wait_for_lines(step, state))
 
     def _settle_lines(self, state: ClusterState, apps: tuple[str, ...]) -> tuple[str, ...] | None:
@@ -716,7 +683,7 @@ class Engine:
         for ref in step.wait_for:
             result = self._run_check(ref.name, state, self.params, **self._late_args(ref))
             if result.status == "failed":
-                lines.append(f"{_show_ref(ref)}: {result.message}")
+                lines.append(f"{ref.shown()}: {result.message}")
                 lines.extend(f"  {d}" for d in result.details[:20])
         return tuple(lines) or None
 
@@ -803,7 +770,7 @@ class Engine:
         results = [(ref, self._check(step.id, "verify", ref, state)) for ref in step.verify]
         failed = [(ref, r) for ref, r in results if r.status == "failed"]
         if failed:
-            raise _StepFailedHere("; ".join(f"{_show_ref(ref)}: {r.message}" for ref, r in failed))
+            raise _StepFailedHere("; ".join(f"{ref.shown()}: {r.message}" for ref, r in failed))
 
     def _check(self, step_id: str, purpose: str, ref: CheckRef, state: ClusterState) -> Any:
         try:
@@ -816,7 +783,7 @@ class Engine:
             ev.CheckEvaluated(
                 step_id=step_id,
                 purpose=purpose,
-                name=_show_ref(ref),
+                name=ref.shown(),
                 status=result.status,
                 message=result.message,
                 fix=result.fix,
@@ -878,7 +845,13 @@ class Engine:
         return self._ask("failed", step.id, f"{step.title} failed: {why}", ("retry", "skip", "abort"), detail)
 
     def _ask(
-        self, kind: str, step_id: str, prompt: str, options: tuple[str, ...], detail: tuple[str, ...]
+        self,
+        kind: str,
+        step_id: str,
+        prompt: str,
+        options: tuple[str, ...],
+        detail: tuple[str, ...],
+        warning: str = "",
     ) -> tuple[str, str]:
         auto = {"confirm": "yes", "ask": "yes"}.get(kind)
         with self._cond:
@@ -886,7 +859,13 @@ class Engine:
             did = self._decision_id
         self._emit(
             ev.DecisionRequested(
-                id=did, kind=kind, step_id=step_id, prompt=prompt, options=options, detail=detail
+                id=did,
+                kind=kind,
+                step_id=step_id,
+                prompt=prompt,
+                options=options,
+                detail=detail,
+                warning=warning,
             )
         )
         if self.options.yes and auto:
@@ -894,7 +873,6 @@ class Engine:
             return auto, ""
         choice, reason = "", ""
         with self._cond:
-            self._waiting_decision = did
             while not choice:
                 if self._abort:
                     choice, reason = "abort", "abort requested"
@@ -907,7 +885,6 @@ class Engine:
                     choice, reason = "skip", self._skips.pop(step_id)
                 else:
                     self._cond.wait(timeout=0.5)
-            self._waiting_decision = None
         if not choice:
             self._emit(ev.Detached(reason=self._detach))
             raise _Detach()
@@ -982,14 +959,6 @@ class _ErrorResult:
     message: str
     fix: str = ""
     details: tuple[str, ...] = ()
-
-
-def _show_ref(ref: CheckRef) -> str:
-    """`app-absent(istio-pilot)`; an argument filled at run time shows by name, not its content."""
-    if not ref.args:
-        return ref.name
-    shown = (k if "{captured." in v else v for k, v in ref.args.items())
-    return f"{ref.name}(" + ", ".join(shown) + ")"
 
 
 def _benign_matches(rule: BenignRule, argv: tuple[str, ...], output: str) -> bool:

@@ -228,6 +228,7 @@ class DecisionRequested(Event):
     prompt: str
     options: tuple[str, ...]  # e.g. ("yes", "skip", "abort") or ("retry", "skip", "abort")
     detail: tuple[str, ...] = ()  # the exact commands of a destructive step, the failure, …
+    warning: str = ""  # the step's known trouble, shown with the question
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -25,6 +25,7 @@ READ_CHUNK = 1 << 20
 MAX_EVENT_LINE = 16_384  # longer lines reach the front end cut, with a note; the file keeps them whole
 ABORT_GRACE_SECONDS = 8.0
 PIDFILE_GRACE_SECONDS = 5.0
+TIMEOUT_EXIT = 124  # as timeout(1) reports a command it stopped
 
 
 @dataclass(frozen=True)
@@ -39,6 +40,19 @@ class ExitStatus:
     @property
     def ok(self) -> bool:
         return self.exit == 0 and self.reason == "exited"
+
+    def write(self, path: Path) -> None:
+        """As the supervisor writes it (for commands Cairn runs itself, or finishes by force)."""
+        record = {
+            "exit": self.exit,
+            "signal": self.signal,
+            "reason": self.reason,
+            "started": self.started,
+            "ended": self.ended,
+        }
+        tmp = path.with_suffix(".rc.tmp")
+        tmp.write_text(json.dumps(record) + "\n")
+        os.replace(tmp, path)
 
     @classmethod
     def read(cls, path: Path) -> ExitStatus | None:
@@ -275,8 +289,7 @@ class RunningCommand:
             except ProcessLookupError:
                 pass
         if not self.files.rc.exists():
-            status = {"exit": 137, "signal": 9, "reason": "aborted", "started": 0, "ended": time.time()}
-            self.files.rc.write_text(json.dumps(status) + "\n")
+            ExitStatus(exit=137, reason="aborted", signal=9, ended=time.time()).write(self.files.rc)
 
 
 def start(
@@ -344,5 +357,5 @@ def run_captured(
     except FileNotFoundError:
         return 127, "", f"cairn: cannot start {argv[0]}: command not found"
     except subprocess.TimeoutExpired:
-        return 124, "", f"cairn: timed out after {timeout:.0f}s"
+        return TIMEOUT_EXIT, "", f"cairn: timed out after {timeout:.0f}s"
     return done.returncode, done.stdout.decode("utf-8", "replace"), done.stderr.decode("utf-8", "replace")

@@ -39,9 +39,6 @@ class Generated:
         return [c if isinstance(c, Command) else Command(argv=tuple(c)) for c in self.commands]
 
 
-Generator = Callable[[GenContext], Generated]
-FileGenerator = Callable[[GenContext], str]
-
 GENERATORS: dict[str, Callable[[GenContext], Any]] = {}
 
 

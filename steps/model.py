@@ -50,6 +50,12 @@ class CheckRef:
     name: str
     args: Mapping[str, str] = field(default_factory=dict)
 
+    def shown(self) -> str:
+        """`app-absent(istio-pilot)`; an argument filled at run time shows by name, not content."""
+        if not self.args:
+            return self.name
+        return f"{self.name}(" + ", ".join(k if "{captured." in v else v for k, v in self.args.items()) + ")"
+
 
 @dataclass(frozen=True)
 class Command:

@@ -16,7 +16,6 @@ from .model import Runbook
 
 # A Juju channel: [track/]risk[/branch]
 CHANNEL = re.compile(r"(?:[A-Za-z0-9][A-Za-z0-9._-]*/)?(?:stable|candidate|beta|edge)(?:/[A-Za-z0-9._-]+)?")
-RISKS = ("stable", "candidate", "beta", "edge")
 
 
 @dataclass(frozen=True)

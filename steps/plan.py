@@ -63,12 +63,6 @@ class Plan:
                 return s
         raise KeyError(step_id)
 
-    def phase_of(self, step_id: str) -> PlannedPhase:
-        for phase in self.phases:
-            if any(s.id == step_id for s in phase.steps):
-                return phase
-        raise KeyError(step_id)
-
 
 def _render_command(cmd: Command, table: Mapping[str, str]) -> Command:
     return replace(
@@ -187,13 +181,13 @@ def format_plan(plan: Plan) -> str:
             if step.generate:
                 lines.append(f"      $ … commands computed at run time by {step.generate}")
             for ref in step.check:
-                lines.append(f"      already done when: {_show_ref(ref)}")
+                lines.append(f"      already done when: {ref.shown()}")
             if step.settle:
                 lines.append(f"      then waits until active and idle: {', '.join(step.settle)}")
             for ref in step.wait_for:
-                lines.append(f"      then waits until: {_show_ref(ref)}")
+                lines.append(f"      then waits until: {ref.shown()}")
             for ref in step.verify:
-                lines.append(f"      verifies: {_show_ref(ref)}")
+                lines.append(f"      verifies: {ref.shown()}")
         lines.append("")
     total = sum(len(s.commands) for s in plan.steps())
     lines.append(f"{number} steps, {total} commands in {len(plan.phases)} phases. Nothing was run.")
@@ -204,9 +198,3 @@ def _show_value(value: object) -> str:
     if isinstance(value, list):
         return ",".join(value) if value else "(none)"
     return '""' if value == "" else str(value)
-
-
-def _show_ref(ref: CheckRef) -> str:
-    if not ref.args:
-        return ref.name
-    return f"{ref.name}(" + ", ".join(f"{k}={v}" for k, v in ref.args.items()) + ")"

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -86,7 +86,6 @@ class LiveTarget:
     runs_commands: bool = True
     settle_poll: float = 5.0
     settle_stable: float = 15.0  # juju-wait's idle confirmation, with a margin
-    extra: dict[str, Any] = field(default_factory=dict)
 
     def describe(self) -> dict[str, Any]:
         return {"kind": "live", "model": self.model, "context": self.context or ""}

@@ -53,7 +53,3 @@ def unescape(text: str) -> str:
 
 def render_argv(argv: Iterable[str], values: Mapping[str, str], *, keep_late: bool = True) -> tuple[str, ...]:
     return tuple(render(a, values, keep_late=keep_late) for a in argv)
-
-
-def unresolved(argv: Iterable[str]) -> list[str]:
-    return [name for a in argv for name in placeholders(a)]

@@ -213,9 +213,8 @@ class PlainRunner:
         p = self.printer
         p.say("")
         p.say(f"? {request.prompt}")
-        for line in request.detail:
-            if not line.startswith("warning: "):  # printed as a notice just above
-                p.say(f"    {line}")
+        for line in request.detail:  # its warning was printed as a notice just above
+            p.say(f"    {line}")
         options = list(request.options) + (["pause"] if request.kind == "failed" else [])
         menu = " / ".join(f"[{o[0]}]{o[1:]}" for o in options)
         while True:
@@ -320,7 +319,9 @@ def watch(session_id: str | None, out: TextIO = sys.stdout, poll: float = 0.3) -
     result = journal.read(path)
     view = SessionView.build(result.events)
     printer = Printer(view, out)
-    printer.say(f"Watching session {sid} ({view.started.runbook}, {view.target_line()}) read-only; Ctrl-C to stop")
+    printer.say(
+        f"Watching session {sid} ({view.started.runbook}, {view.target_line()}) read-only; Ctrl-C to stop"
+    )
     tails = CommandTails(directory / "commands")
 
     def flush(number: int, final: bool = False) -> None:

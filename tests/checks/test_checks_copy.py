@@ -48,3 +48,34 @@ def test_missing_and_short_files_fail_with_the_copy_to_rerun():
 def test_empty_source_warns():
     result = run_check("volume-copy-matches", sidecar_model(), PARAMS, source="", destination="")
     assert result.status == "warning" and "no file" in result.message
+
+
+SHA_SOURCE = """\
+{a}  /data-source/mlpipeline/artifacts/run-1/model.pkl
+{b}  /data-source/.minio.sys/format.json
+""".format(a="a" * 64, b="b" * 64)
+SHA_COPY = SHA_SOURCE.replace("/data-source/", "/data-destination/")
+
+
+def test_checksums_identical_copy_passes():
+    result = run_check(
+        "volume-checksums-match", sidecar_model(), PARAMS, source=SHA_SOURCE, destination=SHA_COPY
+    )
+    assert result.passed and result.message == "all 2 file(s) have the same SHA-256 in the copy"
+
+
+def test_checksums_name_the_file_whose_content_differs_and_the_missing_one():
+    copy = SHA_COPY.replace("a" * 64, "c" * 64).splitlines()[0] + "\n"
+    result = run_check("volume-checksums-match", sidecar_model(), PARAMS, source=SHA_SOURCE, destination=copy)
+    assert result.status == "failed"
+    assert result.message == "1 of 2 file(s) missing, 1 with other content in the copy"
+    assert result.details == (
+        "missing: .minio.sys/format.json",
+        "mlpipeline/artifacts/run-1/model.pkl: content differs (sha256)",
+    )
+    assert "cp -rfpT /data-source/ /data-destination/" in result.fix
+
+
+def test_checksums_empty_source_warns():
+    result = run_check("volume-checksums-match", sidecar_model(), PARAMS, source="", destination=SHA_COPY)
+    assert result.status == "warning" and "nothing to compare" in result.message

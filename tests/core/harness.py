@@ -157,9 +157,17 @@ def resume(h: Harness, *, yes: bool = False, checks=None) -> Harness:
         fn = (checks or {}).get(name)
         return fn(state, prm, **args) if fn else Result("passed", name=name)
 
-    again.engine = Engine(h.engine.plan, h.directory, journal, FakeTarget(), listener=again.events.append,
-                          options=EngineOptions(yes=yes), check_runner=check_runner,
-                          settle_evaluator=lambda s, a: Settle(True), resume_view=view)
+    again.engine = Engine(
+        h.engine.plan,
+        h.directory,
+        journal,
+        FakeTarget(),
+        listener=again.events.append,
+        options=EngineOptions(yes=yes),
+        check_runner=check_runner,
+        settle_evaluator=lambda s, a: Settle(True),
+        resume_view=view,
+    )
     return again
 
 

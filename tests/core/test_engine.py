@@ -281,9 +281,14 @@ def test_resume_reattaches_and_runs_nothing_twice(tmp_path):
     log = tmp_path / "ran.log"
     book_text = book(
         _step("a", [f"[sh, -c, 'echo a >> {log}']"]),
-        _step("b", [f"[sh, -c, 'echo b1 >> {log}']",
-                    f"[sh, -c, 'while [ ! -e {gate} ]; do sleep 0.05; done; echo b2 >> {log}; echo waited']",
-                    f"[sh, -c, 'echo b3 >> {log}']"]),
+        _step(
+            "b",
+            [
+                f"[sh, -c, 'echo b1 >> {log}']",
+                f"[sh, -c, 'while [ ! -e {gate} ]; do sleep 0.05; done; echo b2 >> {log}; echo waited']",
+                f"[sh, -c, 'echo b3 >> {log}']",
+            ],
+        ),
     )
     h = make(book_text, tmp_path).start()
     waiting = h.wait_for(lambda e: isinstance(e, ev.CommandStarted) and "gate" in e.display)
@@ -319,3 +324,21 @@ def test_resume_after_a_retried_failure_goes_on_from_the_right_command(tmp_path)
     assert again.join() == "succeeded"
     assert log.read_text().split() == ["c1", "c1", "c2", "c3"], "the fixed first command did not run again"
     assert again.of(ev.StepStarted)[-1].from_command == 1
+
+
+def test_secret_values_are_forgotten_when_the_run_succeeds(tmp_path):
+    from steps import secret_store
+
+    text = book("""      - id: creds
+        title: Creds
+        doc: d
+        run:
+          - {argv: "printf %s%s topsecret value", capture: key, secret: true}
+          - [sh, -c, 'sleep 0.3']
+""")
+    h = make(text, tmp_path).start()
+    h.wait_for(lambda e: isinstance(e, ev.Captured))
+    sid = h.directory.name
+    assert secret_store.load(sid) == {"key": "topsecretvalue"}, "kept for a resume while the run goes on"
+    assert h.join() == "succeeded"
+    assert secret_store.load(sid) == {}, "nothing to resume: the value is gone"

@@ -6,46 +6,10 @@ from __future__ import annotations
 import pytest
 
 from steps import checks
-from steps import events as ev
 from steps.launch import RunRequest, TargetRequest, start
 
-LEGACY = ("istio-pilot", "istio-ingressgateway", "knative-serving", "knative-eventing", "knative-operator")
-MIGRATED = {  # app -> channel after the migration (risk edge)
-    "admission-webhook": "2.0/edge",
-    "katib-controller": "0.19/edge",
-    "katib-ui": "0.19/edge",
-    "training-operator": "1.9/edge",
-    "kserve-controller": "0.15/edge",
-    "dex-auth": "2.41/edge",
-    "oidc-gatekeeper": "ckf-1.10/edge",
-    "envoy": "2.4/edge",
-    "jupyter-controller": "1.11/edge",
-    "jupyter-ui": "1.11/edge",
-    "kfp-api": "2.15/edge",
-    "kfp-persistence": "2.15/edge",
-    "kfp-profile-controller": "2.15/edge",
-    "kfp-schedwf": "2.15/edge",
-    "kfp-ui": "2.15/edge",
-    "kfp-viz": "2.15/edge",
-    "minio": "1.10/edge",
-    "kubeflow-dashboard": "2.0/edge",
-    "kubeflow-profiles": "2.0/edge",
-    "kubeflow-volumes": "1.11/edge",
-    "pvcviewer-operator": "1.11/edge",
-    "tensorboard-controller": "1.11/edge",
-    "tensorboards-web-app": "1.11/edge",
-    "metacontroller-operator": "4.11/edge",
-}
-ROUTED = (
-    "katib-ui",
-    "jupyter-ui",
-    "kfp-ui",
-    "kubeflow-dashboard",
-    "kubeflow-volumes",
-    "tensorboards-web-app",
-    "envoy",
-)
-GATEWAY_METADATA = ("kserve-controller", "jupyter-controller", "tensorboard-controller", "pvcviewer-operator")
+from ..ambient_end_state import CHANNELS, GATEWAY_METADATA_WITH_GAP_CLOSED, MESHED, REMOVED, ROUTED
+from ..engine_runs import run_aborting_on_questions
 
 
 def rehearse(scenario: str, skip: str = ""):
@@ -56,20 +20,9 @@ def rehearse(scenario: str, skip: str = ""):
             yes=True,
         )
     )
-    decisions = []
-
-    def listen(event):
-        if isinstance(event, ev.DecisionRequested) and event.kind == "failed":
-            decisions.append(event)
-            launched.engine.decide(event.id, "abort")
-
-    launched.engine.listener = listen
     if skip:
         launched.engine.skip(skip, "skipped wrongly, on purpose")
-    try:
-        outcome = launched.engine.run()
-    finally:
-        launched.close()
+    outcome, decisions = run_aborting_on_questions(launched)
     return launched, outcome, decisions
 
 
@@ -81,18 +34,19 @@ def test_rehearsal_ends_in_a_correct_ambient_deployment(scenario, platform):
     assert outcome == "succeeded", [d.prompt for d in decisions]
     state = launched.target.read_state()
     apps = state.apps
-    for name in LEGACY:
+    for name in REMOVED:
         assert name not in apps, f"{name} is still deployed"
     assert apps["istio-k8s"].config.get("platform", "") == platform
     for name in ("istio-k8s", "istio-beacon-k8s", "istio-ingress-k8s"):
         assert name in apps and apps[name].status.current == "active"
     assert apps["istio-ingress-k8s"].related_to("istio-k8s", "istio-ingress-config")
-    for name, channel in MIGRATED.items():
+    for name, channel in CHANNELS.items():
         assert apps[name].channel == channel, name
+    for name in MESHED:
         assert apps[name].related_to("istio-beacon-k8s", "service-mesh"), f"{name} is not on the mesh"
     for name in ROUTED:
         assert apps[name].related_to("istio-ingress-k8s", "istio-ingress-route"), name
-    for name in GATEWAY_METADATA:
+    for name in GATEWAY_METADATA_WITH_GAP_CLOSED:
         assert apps[name].related_to("istio-ingress-k8s", "gateway-metadata"), name
     assert apps["oidc-gatekeeper"].related_to("istio-ingress-k8s", "forward-auth")
     assert apps["kserve-controller"].config.get("deployment-mode") == "rawdeployment"

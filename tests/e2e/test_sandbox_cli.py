@@ -11,8 +11,14 @@ from steps.launch import RunRequest, TargetRequest, start
 
 
 def cairn(*args, env, input_text=None):
-    return subprocess.run([sys.executable, "-m", "tui", *args], capture_output=True, text=True, env=env,
-                          input=input_text, timeout=120)
+    return subprocess.run(
+        [sys.executable, "-m", "tui", *args],
+        capture_output=True,
+        text=True,
+        env=env,
+        input=input_text,
+        timeout=120,
+    )
 
 
 def _session() -> str:
@@ -38,8 +44,11 @@ def test_exec_runs_one_emulated_command_against_the_latest_or_named_session():
 def test_exec_refuses_what_it_cannot_do():
     _session()
     env = os.environ.copy()
-    for args in (["sandbox", "exec", "--", "rm", "-rf", "/"], ["sandbox", "exec", "--"],
-                 ["sandbox", "exec", "no-such-session", "--", "juju", "status"]):
+    for args in (
+        ["sandbox", "exec", "--", "rm", "-rf", "/"],
+        ["sandbox", "exec", "--"],
+        ["sandbox", "exec", "no-such-session", "--", "juju", "status"],
+    ):
         r = cairn(*args, env=env)
         assert r.returncode == 2 and len(r.stderr.strip().splitlines()) == 1, (args, r.stderr)
 
@@ -47,6 +56,11 @@ def test_exec_refuses_what_it_cannot_do():
 def test_shell_puts_the_emulators_first_on_path():
     _session()
     env = {**os.environ, "SHELL": "/bin/sh"}
-    r = cairn("sandbox", "shell", env=env, input_text="juju status -m kubeflow --format=json | head -c 200\nexit 0\n")
+    r = cairn(
+        "sandbox",
+        "shell",
+        env=env,
+        input_text="juju status -m kubeflow --format=json | head -c 200\nexit 0\n",
+    )
     assert r.returncode == 0, r.stderr
     assert '"model"' in r.stdout and "kubeflow" in r.stdout

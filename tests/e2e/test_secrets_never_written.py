@@ -10,6 +10,8 @@ from pathlib import Path
 from steps import export
 from steps.launch import RunRequest, TargetRequest, start
 
+from ..engine_runs import run_aborting_on_questions
+
 MINIO_SECRET = "PlantedMinioSecret-7a1f2e9d"
 MINIO_ACCESS = "PlantedAccessKey-93ab5c1e"
 SECRET_TOKEN = "PlantedSecretToken-c0ffee11"
@@ -92,10 +94,8 @@ def run_planted(runbook: str, runbook_file: str | None = None) -> Path:
         )
     )
     plant(launched.target.directory)
-    try:
-        assert launched.engine.run() == "succeeded"
-    finally:
-        launched.close()
+    outcome, asked = run_aborting_on_questions(launched)
+    assert outcome == "succeeded", [(q.step_id, q.prompt) for q in asked]
     return launched.directory
 
 

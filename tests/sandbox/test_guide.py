@@ -6,61 +6,8 @@ import json
 
 import pytest
 
+from ..ambient_end_state import CHANNELS, GATEWAY_METADATA, LEFT_ALONE, MESHED, REMOVED, ROUTED
 from .conftest import PROFILES, guide_commands, run_guide
-
-REMOVED = {"istio-pilot", "istio-ingressgateway", "knative-serving", "knative-eventing", "knative-operator"}
-
-# app -> channel after the guide (section 1a of ckf-facts.md)
-CHANNELS = {
-    "istio-k8s": "2/edge",
-    "istio-beacon-k8s": "2/edge",
-    "istio-ingress-k8s": "2/edge",
-    "admission-webhook": "2.0/edge",
-    "katib-controller": "0.19/edge",
-    "katib-ui": "0.19/edge",
-    "training-operator": "1.9/edge",
-    "kserve-controller": "0.15/edge",
-    "dex-auth": "2.41/edge",
-    "oidc-gatekeeper": "ckf-1.10/edge",
-    "envoy": "2.4/edge",
-    "jupyter-controller": "1.11/edge",
-    "jupyter-ui": "1.11/edge",
-    "kfp-api": "2.15/edge",
-    "kfp-persistence": "2.15/edge",
-    "kfp-profile-controller": "2.15/edge",
-    "kfp-schedwf": "2.15/edge",
-    "kfp-ui": "2.15/edge",
-    "kfp-viz": "2.15/edge",
-    "minio": "1.10/edge",
-    "kubeflow-dashboard": "2.0/edge",
-    "kubeflow-profiles": "2.0/edge",
-    "kubeflow-volumes": "1.11/edge",
-    "pvcviewer-operator": "1.11/edge",
-    "tensorboard-controller": "1.11/edge",
-    "tensorboards-web-app": "1.11/edge",
-    "metacontroller-operator": "4.11/edge",
-}
-MESHED = set(CHANNELS) - {"istio-k8s", "istio-beacon-k8s", "istio-ingress-k8s"}
-ROUTED = {
-    "katib-ui",
-    "jupyter-ui",
-    "kfp-ui",
-    "envoy",
-    "kubeflow-dashboard",
-    "kubeflow-volumes",
-    "tensorboards-web-app",
-}
-GATEWAY_METADATA = {"kserve-controller", "jupyter-controller", "tensorboard-controller"}
-LEFT_ALONE = {
-    "argo-controller",
-    "katib-db-manager",
-    "katib-db",
-    "kfp-db",
-    "kfp-metadata-writer",
-    "kfp-viewer",
-    "mlmd",
-    "kubeflow-roles",
-}
 
 
 def related(status: dict, app: str, endpoint: str, other: str) -> bool:

@@ -18,6 +18,8 @@ import steps.sandbox as sandbox
 from steps import events as ev
 from steps.launch import RunRequest, TargetRequest, start
 
+from ..engine_runs import run_aborting_on_questions
+
 RUNBOOK = Path(__file__).resolve().parents[2] / "steps" / "runbooks" / "ckf-1.6-to-1.7.yaml"
 
 # The final 1.6 -> 1.7 guide's "Enable trust on deployed charms (required)": the charms whose 1.7
@@ -123,18 +125,7 @@ def test_the_whole_upgrade_keeps_minio_data_and_credentials(tmp_path):
     secret_key = base64.b64decode(secret["data"]["MINIO_SECRET_KEY"]).decode()
     relations_before = _relations(json.loads(_sh(directory, ["juju", "status", "--format=json"])))
 
-    decisions: list[ev.DecisionRequested] = []
-
-    def listen(event: ev.Event) -> None:
-        if isinstance(event, ev.DecisionRequested) and event.kind in ("failed", "wait-timeout"):
-            decisions.append(event)
-            launched.engine.decide(event.id, "abort")
-
-    launched.engine.listener = listen
-    try:
-        outcome = launched.engine.run()
-    finally:
-        launched.close()
+    outcome, decisions = run_aborting_on_questions(launched)
     assert outcome == "succeeded", [(d.step_id, d.prompt, d.detail) for d in decisions]
 
     status = json.loads(_sh(directory, ["juju", "status", "--format=json"]))
@@ -176,11 +167,10 @@ def test_an_incomplete_copy_stops_before_the_old_volume_is_deleted(tmp_path):
         "models/sklearn-iris/model.joblib",
         "mlpipeline/v2/artifacts/iris-pipeline/run-0/evaluate/metrics.json",
     )
-    decisions: list[ev.DecisionRequested] = []
     verified: list[ev.CheckEvaluated] = []
     started: list[str] = []
 
-    def listen(event: ev.Event) -> None:
+    def observe(event: ev.Event) -> None:
         if isinstance(event, ev.StepStarted):
             started.append(event.step_id)
             if event.step_id == "minio-verify-copy":
@@ -190,15 +180,8 @@ def test_an_incomplete_copy_stops_before_the_old_volume_is_deleted(tmp_path):
                 (destination / torn).write_bytes((destination / torn).read_bytes()[:10])
         if isinstance(event, ev.CheckEvaluated) and event.purpose == "verify":
             verified.append(event)
-        if isinstance(event, ev.DecisionRequested) and event.kind in ("failed", "wait-timeout"):
-            decisions.append(event)
-            launched.engine.decide(event.id, "abort")
 
-    launched.engine.listener = listen
-    try:
-        outcome = launched.engine.run()
-    finally:
-        launched.close()
+    outcome, decisions = run_aborting_on_questions(launched, observe)
     assert outcome == "aborted"
     assert [d.step_id for d in decisions] == ["minio-verify-copy"]
     assert "1 of 19 file(s) missing, 1 with another size in the copy" in decisions[0].prompt

@@ -176,12 +176,23 @@ def test_a_hangup_detaches_and_the_command_finishes_on_its_own(terminal, tmp_pat
     # `cairn resume` picks the session up: the finished command takes its recorded status, the run
     # goes on to the end, and the record holds that command's whole output.
     env = dict(os.environ, CAIRN_HOME=str(terminal.home))
-    resumed = subprocess.run([sys.executable, "-m", "tui", "resume", "--plain", "--yes"], env=env,
-                             stdin=subprocess.DEVNULL, capture_output=True, text=True, timeout=180)
+    resumed = subprocess.run(
+        [sys.executable, "-m", "tui", "resume", "--plain", "--yes"],
+        env=env,
+        stdin=subprocess.DEVNULL,
+        capture_output=True,
+        text=True,
+        timeout=180,
+    )
     assert resumed.returncode == 0, resumed.stdout[-2000:] + resumed.stderr
     assert f"re-attaching to command {running:03d}" in resumed.stdout
-    record = subprocess.run([sys.executable, "-m", "tui", "export", "-o", "-"], env=env, capture_output=True,
-                            text=True, timeout=60).stdout
+    record = subprocess.run(
+        [sys.executable, "-m", "tui", "export", "-o", "-"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    ).stdout
     block = record.split(f"[{running:03d}]", 1)[1].split("\n[", 1)[0]
     assert "exit 0" in block
     for line in output.strip().splitlines():

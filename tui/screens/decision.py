@@ -60,15 +60,12 @@ class DecisionScreen(ModalScreen[tuple[str, str] | None]):
             if self.step_title:
                 yield Static(f"{self.step_title}  [{req.step_id}]", id="dialog-step", markup=False)
             yield Static(req.prompt, id="dialog-prompt", markup=False)
-            # The engine puts a destructive step's warning first in its detail.
-            warnings = [d.removeprefix("warning: ") for d in req.detail if d.startswith("warning: ")]
-            for warning in warnings:
-                yield Static(f"! {warning}", id="dialog-warning", markup=False)
-            detail = [d for d in req.detail if not d.startswith("warning: ")]
-            if detail:
+            if req.warning:
+                yield Static(f"! {req.warning}", id="dialog-warning", markup=False)
+            if req.detail:
                 yield Static(DETAIL_HEADINGS.get(req.kind, ""), id="detail-heading")
                 with VerticalScroll(id="dialog-detail"):
-                    yield Static("\n".join(detail), id="detail-text", markup=False)
+                    yield Static("\n".join(req.detail), id="detail-text", markup=False)
             with Horizontal(id="dialog-buttons"):
                 for option in req.options:
                     key, label = LABELS.get(option, (option[:1], option))
