@@ -153,7 +153,11 @@ class MainScreen(Screen[None]):
             case ev.Resumed():
                 self.pause_requested = False
             case ev.Notice() if event.level == "error" or (event.level == "warning" and not self.feed.yes):
-                self._toast(event)
+                step = self.view.steps.get(event.step_id)
+                # A destructive step's warning is in its confirmation; a toast would cover the
+                # exact commands the operator is asked to read.
+                if not (event.level == "warning" and step is not None and step.destructive):
+                    self._toast(event)
             case ev.RunFinished():
                 tree.relabel_all()
                 tree.overview()
