@@ -11,6 +11,7 @@ Two ways, each a few runs, median and worst printed:
 
 from __future__ import annotations
 
+import itertools
 import os
 import shutil
 import statistics
@@ -56,13 +57,26 @@ def headless_once(env: dict[str, str]) -> float:
     return float(done.stdout.strip().splitlines()[-1])
 
 
+_RUNS = itertools.count()
+
+
 def tmux_once(command: str, ready: str, env: dict[str, str]) -> tuple[float, float]:
     """(first frame, `ready` text on screen) in seconds from starting the command."""
-    name = f"cairn-bench-{os.getpid()}"
-    began = time.time()
-    subprocess.run(
-        ["tmux", "new-session", "-d", "-s", name, "-x", "80", "-y", "24", command], env=env, check=True
-    )
+    name = f"cairn-bench-{os.getpid()}-{next(_RUNS)}"  # fresh: a killed session may linger a moment
+    for _attempt in range(20):
+        # Killing the previous run's session ends the tmux server; a start in that instant fails.
+        began = time.time()
+        started = subprocess.run(
+            ["tmux", "new-session", "-d", "-s", name, "-x", "80", "-y", "24", command],
+            env=env,
+            capture_output=True,
+            text=True,
+        )
+        if started.returncode == 0:
+            break
+        time.sleep(0.1)
+    else:
+        raise SystemExit(f"tmux could not start a session: {started.stderr.strip()}")
     first = seen = 0.0
     try:
         while time.time() - began < 30:
