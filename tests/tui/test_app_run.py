@@ -188,6 +188,7 @@ async def test_quit_mid_step_detaches_and_the_command_keeps_running(launched_fac
         assert "cairn resume" in str(app.screen.body)
         await pilot.press("y")
         await wait_for(pilot, lambda: not app.is_running, what="the app to close")
+    assert app.feed.join(10), "the engine did not stop"  # as run_app waits before reading the journal
     assert app.outcome == "detached"
     detached = [r for r in journal(launched) if r["type"] == "session.detached"]
     assert detached and detached[0]["reason"] == "the operator quit"

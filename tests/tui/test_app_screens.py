@@ -115,6 +115,8 @@ async def test_sighup_detaches_the_engine_and_closes_the_app(launched_factory):
         assert signal.SIGHUP in app._signals  # else the signal would end the test run itself
         os.kill(os.getpid(), signal.SIGHUP)
         await wait_for(pilot, lambda: not app.is_running, what="the app to close")
+    # As run_app does after the app closes: the engine thread finishes journaling its stop.
+    assert app.feed.join(10), "the engine did not stop after the hang-up"
     assert app.outcome == "detached"
     detached = [r for r in journal(launched) if r["type"] == "session.detached"]
     assert detached[0]["reason"] == "received SIGHUP: the terminal went away"
@@ -211,6 +213,7 @@ async def test_starting_from_the_start_screen_opens_the_main_screen(monkeypatch)
         assert request.runbook == "tui-rehearsal" and request.given["platform"] == "microk8s"
         await pilot.press("escape", "q", "y")
         await wait_for(pilot, lambda: not app.is_running, what="the app to close")
+    assert app.feed.join(10), "the engine did not stop"  # as run_app waits before reading the journal
     launched.close()
     assert [r["type"] for r in journal(launched)][-1] == "session.detached"
 
