@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 import os
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -24,9 +24,14 @@ JOURNAL_NAME = "journal.jsonl"
 class JournalWriter:
     """Appends events; thread-safe; every string is redacted before it is written."""
 
-    def __init__(self, path: Path, redactor: Redactor | None = None):
+    def __init__(
+        self, path: Path, redactor: Redactor | None = None, guard: Callable[[], None] | None = None
+    ):
         self.path = path
         self.redactor = redactor or Redactor()
+        # Called before every write: the session lock's `verify`, so a driver that lost the
+        # session never appends to a journal another driver writes.
+        self.guard = guard
         self._lock = threading.Lock()
         self._seq = _count_lines(path)
         self._fh = open(path, "a", encoding="utf-8")  # noqa: SIM115 - open for the session's life
@@ -36,6 +41,8 @@ class JournalWriter:
             return
         record = {"seq": 0, **event.to_record()}
         with self._lock:
+            if self.guard is not None:
+                self.guard()
             record["seq"] = self._seq
             line = json.dumps(record, ensure_ascii=False, separators=(",", ":"), default=str)
             line = self.redactor.text(line)

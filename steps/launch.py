@@ -190,7 +190,7 @@ def start(
     secret_values = [
         str(values.params[p.name]) for p in runbook.params if p.secret and values.params.get(p.name)
     ]
-    journal = JournalWriter(directory / "journal.jsonl", Redactor(secret_values))
+    journal = JournalWriter(directory / "journal.jsonl", Redactor(secret_values), guard=lock.verify)
     started = ev.SessionStarted(
         session_id=session_id,
         runbook=runbook.id,
@@ -286,7 +286,7 @@ def resume(
         secret_names = {
             name for s in view.steps.values() for name, v in s.captured.items() if v == "[redacted]"
         }
-        journal = JournalWriter(journal_path, Redactor(list(secrets.values())))
+        journal = JournalWriter(journal_path, Redactor(list(secrets.values())), guard=lock.verify)
     except BaseException:
         lock.release()
         raise

@@ -121,15 +121,22 @@ class SessionLocked(CairnError):
 
 
 class SessionLock:
-    """An exclusive flock held for the life of the controlling process.
+    """One driver per session, even when the lock file is deleted or replaced.
 
-    The kernel drops a flock when its holder dies, so a lock left by a crashed or killed Cairn is
-    free to take; the file still names the old holder, which `acquire` reports as taken over.
+    Two flocks are held for the life of the controlling process: one on the session directory
+    (which cannot be swapped without swapping the journal with it) and one on the `lock` file (the
+    name tag watchers read: pid, host, since). The kernel drops both when the holder dies, so a
+    lock left by a crashed or killed Cairn is free to take; the file still names the old holder,
+    which `acquire` reports as taken over. `verify` runs before every journal write: a lock file
+    deleted or replaced under the driver is put back, and a driver that lost the session stops.
     """
 
     def __init__(self, directory: Path):
+        self.directory = directory
         self.path = directory / LOCK_NAME
         self._fd: int | None = None
+        self._dir_fd: int | None = None
+        self._record = b""
         self.took_over: LockHolder | None = None
 
     def holder(self) -> LockHolder | None:
@@ -138,41 +145,93 @@ class SessionLock:
             return LockHolder(
                 int(data["pid"]), str(data["host"]), float(data["since"]), str(data.get("operator", ""))
             )
-        except (OSError, ValueError, KeyError, TypeError):
+        except (OSError, ValueError, KeyError, TypeError, AttributeError):
             return None
 
+    def _refused(self) -> SessionLocked:
+        # The kernel's record of the directory flock is the truth; the lock file may be stale,
+        # removed or forged.
+        pid = _flock_holder_pid(self.directory)
+        holder = self.holder()
+        if holder is not None and (pid is None or holder.pid == pid):
+            who = holder.describe()
+        elif pid:
+            who = f"pid {pid} on {hostname()} (its lock file was removed or replaced)"
+        else:
+            who = "another Cairn process"
+        name = self.directory.name
+        return SessionLocked(
+            f"session {name} is being driven by {who}; follow it read-only with `cairn watch {name}`"
+        )
+
     def acquire(self) -> None:
-        fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o600)
+        dir_fd = os.open(self.directory, os.O_RDONLY | os.O_DIRECTORY)
         try:
-            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            fcntl.flock(dir_fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
-            os.close(fd)
-            holder = self.holder()
-            who = holder.describe() if holder else "another Cairn process"
-            raise SessionLocked(
-                f"session {self.path.parent.name} is being driven by {who}; "
-                f"follow it read-only with `cairn watch {self.path.parent.name}`"
-            ) from None
+            os.close(dir_fd)
+            raise self._refused() from None
+        try:
+            fd = self._open_tag()
+        except BaseException:
+            os.close(dir_fd)
+            raise
         previous = self.holder()
         if previous and (previous.pid != os.getpid() or previous.host != hostname()):
             self.took_over = previous
         record = {"pid": os.getpid(), "host": hostname(), "since": time.time(), "operator": operator()}
+        self._record = (json.dumps(record) + "\n").encode()
         os.ftruncate(fd, 0)
-        os.pwrite(fd, (json.dumps(record) + "\n").encode(), 0)
-        self._fd = fd
+        os.pwrite(fd, self._record, 0)
+        self._fd, self._dir_fd = fd, dir_fd
+
+    def _open_tag(self) -> int:
+        """Open and flock the lock file; refused when another process holds it (an older Cairn)."""
+        try:
+            fd = os.open(self.path, os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW, 0o600)
+        except OSError as exc:
+            raise SessionLocked(f"cannot open the session lock {self.path}: {exc.strerror}") from None
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            os.close(fd)
+            raise self._refused() from None
+        return fd
+
+    def verify(self) -> None:
+        """Before a journal write: is the lock file still ours? Put it back when it was removed or
+        replaced (the directory flock proves nobody else drives the session); stop when another
+        process holds the replacement."""
+        if self._fd is None:
+            return
+        mine = os.fstat(self._fd)
+        try:
+            there = os.stat(self.path, follow_symlinks=False)
+            if (there.st_ino, there.st_dev) == (mine.st_ino, mine.st_dev):
+                return
+        except FileNotFoundError:
+            pass
+        except OSError as exc:
+            raise SessionLocked(f"the session lock {self.path} was replaced: {exc.strerror}") from None
+        fd = self._open_tag()  # refused when another process holds the replacement
+        os.ftruncate(fd, 0)
+        os.pwrite(fd, self._record, 0)
+        old, self._fd = self._fd, fd
+        os.close(old)
 
     def is_held_elsewhere(self) -> bool:
         """For watchers: is a live process driving this session right now?"""
-        try:
-            fd = os.open(self.path, os.O_RDONLY)
-        except FileNotFoundError:
-            return False
-        try:
-            fcntl.flock(fd, fcntl.LOCK_SH | fcntl.LOCK_NB)
-        except BlockingIOError:
-            return True
-        finally:
-            os.close(fd)
+        for path in (self.path, self.directory):
+            try:
+                fd = os.open(path, os.O_RDONLY)
+            except OSError:
+                continue
+            try:
+                fcntl.flock(fd, fcntl.LOCK_SH | fcntl.LOCK_NB)
+            except BlockingIOError:
+                return True
+            finally:
+                os.close(fd)
         return False
 
     def release(self) -> None:
@@ -183,3 +242,25 @@ class SessionLock:
             finally:
                 os.close(self._fd)
                 self._fd = None
+        if self._dir_fd is not None:
+            os.close(self._dir_fd)  # closing the last descriptor drops the flock
+            self._dir_fd = None
+
+
+def _flock_holder_pid(directory: Path) -> int | None:
+    """Who holds the flock on `directory` (Linux /proc/locks), to name a holder whose lock file
+    was removed."""
+    try:
+        st = os.stat(directory)
+        locks = Path("/proc/locks").read_text()
+    except OSError:
+        return None
+    want = f":{st.st_ino} "
+    for line in locks.splitlines():
+        parts = line.split()
+        # 1: FLOCK  ADVISORY  WRITE 1234 08:01:5678 0 EOF
+        if "FLOCK" in parts and len(parts) >= 6 and (parts[5] + " ").endswith(want):
+            major, minor = parts[5].split(":")[:2]
+            if (int(major, 16), int(minor, 16)) == (os.major(st.st_dev), os.minor(st.st_dev)):
+                return int(parts[4])
+    return None

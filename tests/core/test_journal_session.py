@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import fcntl
 import json
 import multiprocessing
 import os
@@ -12,6 +13,7 @@ import pytest
 from steps import events as ev
 from steps import journal, session
 from steps.errors import BadInput
+from steps.journal import JournalWriter
 
 
 def _journal(tmp_path, *events):
@@ -155,3 +157,69 @@ def test_session_ids_and_lookup(tmp_path):
         session.find("../etc")
     with pytest.raises(BadInput, match="no session"):
         session.find("nope")
+
+
+def test_second_driver_refused_when_the_lock_file_was_deleted(tmp_path):
+    """Issue 14.1: deleting `lock` used to let a second driver in; the directory flock holds."""
+    ctx = multiprocessing.get_context("fork")
+    ready, release = ctx.Event(), ctx.Event()
+    holder = ctx.Process(target=_hold_lock, args=(tmp_path, ready, release))
+    holder.start()
+    assert ready.wait(5)
+    try:
+        (tmp_path / session.LOCK_NAME).unlink()
+        with pytest.raises(session.SessionLocked) as err:
+            session.SessionLock(tmp_path).acquire()
+        assert f"pid {holder.pid}" in str(err.value), str(err.value)
+        assert not (tmp_path / session.LOCK_NAME).exists(), "a refused driver creates nothing"
+        (tmp_path / session.LOCK_NAME).write_text('{"pid": 1, "host": "x", "since": 0}\n')
+        with pytest.raises(session.SessionLocked):
+            session.SessionLock(tmp_path).acquire()
+        assert session.SessionLock(tmp_path).is_held_elsewhere()
+    finally:
+        release.set()
+        holder.join()
+
+
+def test_driver_puts_a_removed_or_replaced_lock_file_back_before_writing(tmp_path):
+    lock = session.SessionLock(tmp_path)
+    lock.acquire()
+    writer = JournalWriter(tmp_path / "journal.jsonl", guard=lock.verify)
+    try:
+        (tmp_path / session.LOCK_NAME).unlink()
+        writer.write(ev.Notice(level="info", text="one"))
+        assert lock.holder() is not None and lock.holder().pid == os.getpid()
+        (tmp_path / session.LOCK_NAME).unlink()
+        (tmp_path / session.LOCK_NAME).write_text("{}")
+        writer.write(ev.Notice(level="info", text="two"))
+        assert lock.holder() is not None and lock.holder().pid == os.getpid()
+        assert _other_process_sees_it_held(tmp_path)
+    finally:
+        writer.close()
+        lock.release()
+
+
+def test_driver_whose_lock_file_another_process_holds_stops_writing(tmp_path):
+    lock = session.SessionLock(tmp_path)
+    lock.acquire()
+    writer = JournalWriter(tmp_path / "journal.jsonl", guard=lock.verify)
+    (tmp_path / session.LOCK_NAME).unlink()
+    intruder = os.open(tmp_path / session.LOCK_NAME, os.O_RDWR | os.O_CREAT, 0o600)
+    fcntl.flock(intruder, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    try:
+        with pytest.raises(session.SessionLocked):
+            writer.write(ev.Notice(level="info", text="never written"))
+        assert not (tmp_path / "journal.jsonl").read_text()
+    finally:
+        os.close(intruder)
+        writer.close()
+        lock.release()
+
+
+def _other_process_sees_it_held(directory) -> bool:
+    ctx = multiprocessing.get_context("fork")
+    q = ctx.Queue()
+    p = ctx.Process(target=lambda: q.put(session.SessionLock(directory).is_held_elsewhere()))
+    p.start()
+    p.join(5)
+    return q.get(timeout=1)
