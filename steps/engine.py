@@ -35,7 +35,7 @@ from .journal import JournalWriter
 from .model import BenignRule, CheckRef, Command
 from .plan import Plan, PlannedStep
 from .redact import MIN_SECRET_LEN, REDACTED, Redactor, output_is_secret
-from .targets import Target
+from .targets import LiveTarget, Target
 from .view import FAILED, FINAL_STATES, INTERRUPTED, RUNNING, SessionView
 
 Listener = Callable[[ev.Event], None]
@@ -183,6 +183,7 @@ class Engine:
     def run(self) -> str:
         """Run to the end (or abort/detach); returns the outcome."""
         try:
+            self._confirm_live_target()
             for step in self.plan.steps():
                 self._run_step(step)
             self.outcome = OUTCOME_SUCCEEDED
@@ -207,6 +208,26 @@ class Engine:
         self.journal.sync()
         if outcome == OUTCOME_SUCCEEDED:
             secret_store.forget(self.session_dir.name)  # a finished session is never resumed
+
+    def _confirm_live_target(self) -> None:
+        """Before a live run changes anything: which cluster and which controller/model, asked."""
+        if not isinstance(self.target, LiveTarget):
+            return
+        done = self.view.steps if self.view else {}
+        first = next(
+            (s for s in self.plan.steps() if s.id not in done or done[s.id].state not in FINAL_STATES), None
+        )
+        if first is None:
+            return
+        choice, _ = self._ask(
+            "ask",
+            first.id,
+            "This live run changes the cluster and model below. Go on?",
+            ("yes", "abort"),
+            tuple(self.target.scope()),
+        )
+        if choice != "yes":
+            raise _Abort()
 
     # --- one step -----------------------------------------------------------------------
 

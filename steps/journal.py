@@ -24,9 +24,7 @@ JOURNAL_NAME = "journal.jsonl"
 class JournalWriter:
     """Appends events; thread-safe; every string is redacted before it is written."""
 
-    def __init__(
-        self, path: Path, redactor: Redactor | None = None, guard: Callable[[], None] | None = None
-    ):
+    def __init__(self, path: Path, redactor: Redactor | None = None, guard: Callable[[], None] | None = None):
         self.path = path
         self.redactor = redactor or Redactor()
         # Called before every write: the session lock's `verify`, so a driver that lost the

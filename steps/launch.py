@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -24,8 +24,9 @@ from .errors import BadInput
 from .journal import JournalWriter
 from .journal import read as read_journal
 from .journal import repair as repair_journal
+from .model import Command
 from .redact import Redactor
-from .targets import FilesTarget, LiveTarget, SandboxTarget, Target
+from .targets import FilesTarget, LiveTarget, SandboxTarget, Target, juju_controller, kube_context
 from .view import SessionView
 
 FAULT_KINDS = ("fail-once", "fail", "hang")
@@ -39,6 +40,7 @@ class TargetRequest:
     faults: Sequence[tuple[str, str]] = ()
     directory: str = ""
     context: str | None = None
+    controller: str = ""  # live: the Juju controller a resumed run was pinned to
 
 
 @dataclass
@@ -92,7 +94,16 @@ def make_target(req: TargetRequest, session_dir: Path | None, model: str) -> Tar
             directory=directory, scenario=scenario, model=model, speed=req.speed, faults=tuple(req.faults)
         )
     if req.kind == "live":
-        return LiveTarget(model=model, context=req.context)
+        # Pinned now, so every command goes where the checks read, whatever the kubeconfig's or
+        # juju's current context becomes during the run.
+        context, cluster, server = kube_context(req.context)
+        return LiveTarget(
+            model=model,
+            context=context or None,
+            controller=req.controller or juju_controller(),
+            cluster=cluster,
+            server=server,
+        )
     if req.kind == "files":
         directory = Path(req.directory)
         if not directory.is_dir():
@@ -185,7 +196,7 @@ def start(
     given, notes = _discover(runbook, dict(req.given), state)
     notices.extend(notes)
     values = params_mod.resolve(runbook, given)
-    plan = plan_mod.resolve(runbook, values)
+    plan = pin_plan(plan_mod.resolve(runbook, values), target)
 
     secret_values = [
         str(values.params[p.name]) for p in runbook.params if p.secret and values.params.get(p.name)
@@ -218,6 +229,24 @@ def start(
     )
     engine.last_state = state
     return Launched(session_id, directory, plan, engine, view, journal, lock, target, notices)
+
+
+def pin_plan(plan: plan_mod.Plan, target: Target) -> plan_mod.Plan:
+    """A live run's commands aimed at the target's cluster and controller (shown so in every
+    confirmation, the outline and the record)."""
+    if not isinstance(target, LiveTarget):
+        return plan
+
+    def pinned(cmd: Command) -> Command:
+        return replace(cmd, argv=target.pin(cmd.argv), fallback=tuple(pinned(f) for f in cmd.fallback))
+
+    phases = tuple(
+        replace(
+            phase, steps=tuple(replace(s, commands=tuple(pinned(c) for c in s.commands)) for s in phase.steps)
+        )
+        for phase in plan.phases
+    )
+    return replace(plan, phases=phases)
 
 
 def _record(journal: JournalWriter, view: SessionView, events: list[ev.Event]) -> None:
@@ -279,9 +308,11 @@ def resume(
             scenario=target_info.get("scenario", ""),
             speed=float(target_info.get("speed", 1.0)),
             context=target_info.get("context") or None,
+            controller=target_info.get("controller") or "",
             directory=target_info.get("directory", ""),
         )
         target = make_target(req, directory, model)
+        plan = pin_plan(plan, target)
         secrets = secret_store.load(sid)
         secret_names = {
             name for s in view.steps.values() for name, v in s.captured.items() if v == "[redacted]"

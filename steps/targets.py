@@ -80,23 +80,116 @@ class SandboxTarget:
 
 @dataclass
 class LiveTarget:
+    """The real cluster. Every command is pinned to the cluster the checks read: kubectl gets
+    `--context CONTEXT`, juju's `-m MODEL` becomes `-m CONTROLLER:MODEL` and `JUJU_CONTROLLER` is
+    set for generated commands, so switching the kubeconfig's or juju's current context while the
+    run goes on changes nothing."""
+
     model: str = "kubeflow"
     context: str | None = None
+    controller: str = ""
+    cluster: str = ""  # the kubeconfig cluster of `context`, and its API server
+    server: str = ""
     kind: str = "live"
     runs_commands: bool = True
     settle_poll: float = 5.0
     settle_stable: float = 15.0  # juju-wait's idle confirmation, with a margin
 
     def describe(self) -> dict[str, Any]:
-        return {"kind": "live", "model": self.model, "context": self.context or ""}
+        return {
+            "kind": "live",
+            "model": self.model,
+            "context": self.context or "",
+            "controller": self.controller,
+            "cluster": self.cluster,
+            "server": self.server,
+        }
+
+    def scope(self) -> list[str]:
+        """What a live run changes, for the question asked before it starts."""
+        return [
+            f"Kubernetes: context {self.context or '(none)'}"
+            + (f", cluster {self.cluster}" if self.cluster else "")
+            + (f" at {self.server}" if self.server else ""),
+            f"Juju: controller {self.controller or '(the current one)'}, model {self.model}",
+        ]
 
     def env(self) -> dict[str, str]:
-        return dict(os.environ)
+        env = dict(os.environ)
+        if self.controller:
+            env["JUJU_CONTROLLER"] = self.controller
+        return env
+
+    def pin(self, argv: Sequence[str]) -> tuple[str, ...]:
+        """One command, aimed at this target's cluster and controller."""
+        out = list(argv)
+        if not out:
+            return ()
+        tool = os.path.basename(out[0])
+        if (
+            tool == "kubectl"
+            and self.context
+            and not any(a == "--context" or a.startswith("--context=") for a in out)
+        ):
+            out[1:1] = ["--context", self.context]
+        elif tool == "juju" and self.controller:
+            for i, arg in enumerate(out[:-1]):
+                if arg in ("-m", "--model") and ":" not in out[i + 1]:
+                    out[i + 1] = f"{self.controller}:{out[i + 1]}"
+        return tuple(out)
 
     def read_state(self) -> ClusterState:
         from .cluster import sources
 
-        return sources.read_live(self.model, context=self.context)
+        model = f"{self.controller}:{self.model}" if self.controller else self.model
+        return sources.read_live(model, context=self.context)
+
+
+def kube_context(wanted: str | None = None) -> tuple[str, str, str]:
+    """(context, cluster, server) of `wanted` or of the kubeconfig's current context; ("", "", "")
+    when there is no kubeconfig. BadInput when `wanted` is not in it."""
+    paths = os.environ.get("KUBECONFIG") or str(Path.home() / ".kube" / "config")
+    contexts: dict[str, Any] = {}
+    clusters: dict[str, Any] = {}
+    current = ""
+    for path in paths.split(os.pathsep):
+        doc = _yaml_file(Path(path))
+        current = current or str(doc.get("current-context") or "")
+        for entry in doc.get("contexts") or []:
+            if isinstance(entry, dict) and isinstance(entry.get("context"), dict):
+                contexts.setdefault(str(entry.get("name")), entry["context"])
+        for entry in doc.get("clusters") or []:
+            if isinstance(entry, dict) and isinstance(entry.get("cluster"), dict):
+                clusters.setdefault(str(entry.get("name")), entry["cluster"])
+    name = wanted or current
+    if not name:
+        return "", "", ""
+    if name not in contexts:
+        if wanted:
+            known = ", ".join(sorted(contexts)) or "none"
+            raise BadInput(f"--context {wanted!r} is not in the kubeconfig ({paths}); its contexts: {known}")
+        return name, "", ""
+    cluster = str(contexts[name].get("cluster") or "")
+    return name, cluster, str((clusters.get(cluster) or {}).get("server") or "")
+
+
+def juju_controller() -> str:
+    """The controller juju commands would use now: $JUJU_CONTROLLER, else the current one."""
+    if os.environ.get("JUJU_CONTROLLER"):
+        return os.environ["JUJU_CONTROLLER"]
+    data = os.environ.get("JUJU_DATA") or str(Path.home() / ".local" / "share" / "juju")
+    return str(_yaml_file(Path(data) / "controllers.yaml").get("current-controller") or "")
+
+
+def _yaml_file(path: Path) -> dict[str, Any]:
+    import yaml
+
+    try:
+        with open(path, encoding="utf-8") as f:
+            doc = yaml.safe_load(f)
+    except (OSError, UnicodeDecodeError, yaml.YAMLError):
+        return {}
+    return doc if isinstance(doc, dict) else {}
 
 
 @dataclass

@@ -236,4 +236,8 @@ class SessionView:
             return f"sandbox:{t.get('scenario', '?')}"
         if kind == "files":
             return f"files:{t.get('directory', '?')}"
-        return "live" + (f" ({t['context']})" if t.get("context") else "")
+        aimed = [
+            f"context {t['context']}" if t.get("context") else "",
+            f"controller {t.get('controller')}" if t.get("controller") else "",
+        ]
+        return "live" + (f" ({', '.join(a for a in aimed if a)})" if any(aimed) else "")
