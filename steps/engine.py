@@ -359,7 +359,7 @@ class Engine:
             return True
         if step.destructive:
             prompt = f"{step.title}: this step is destructive. Run it?"
-            detail = tuple(f"$ {format_argv(c.argv)}" for c in step.commands)
+            detail = tuple(f"$ {format_argv(self.plan.shown(c.argv))}" for c in step.commands)
             if step.generate:
                 detail += (f"$ … commands computed from the cluster by {step.generate}",)
         else:
@@ -451,7 +451,8 @@ class Engine:
         for name, value in self.captured.items():
             table[f"captured.{name}"] = REDACTED if (display and name in self.secret_names) else value
         try:
-            return template.render_argv(argv, table, keep_late=False)
+            rendered = template.render_argv(argv, table, keep_late=False)
+            return self.plan.shown(rendered) if display else rendered
         except KeyError as exc:
             raise _StepFailedHere(
                 f"the value {{{exc.args[0]}}} is not known yet (an earlier step did not capture it)"

@@ -25,7 +25,7 @@ from .journal import JournalWriter
 from .journal import read as read_journal
 from .journal import repair as repair_journal
 from .model import Command
-from .redact import Redactor
+from .redact import REDACTED, Redactor
 from .targets import FilesTarget, LiveTarget, SandboxTarget, Target, juju_controller, kube_context
 from .view import SessionView
 
@@ -151,7 +151,7 @@ def outline(plan: plan_mod.Plan) -> list[dict[str, Any]]:
                     "title": s.title,
                     "doc": s.doc,
                     "destructive": s.destructive,
-                    "commands": [format_argv(c.argv) for c in s.commands]
+                    "commands": [format_argv(plan.shown(c.argv)) for c in s.commands]
                     + ([f"… computed at run time by {s.generate}"] if s.generate else []),
                 }
                 for s in phase.steps
@@ -202,12 +202,18 @@ def start(
         str(values.params[p.name]) for p in runbook.params if p.secret and values.params.get(p.name)
     ]
     journal = JournalWriter(directory / "journal.jsonl", Redactor(secret_values), guard=lock.verify)
+    secret_params = {p.name for p in runbook.params if p.secret and values.params.get(p.name)}
+    if secret_params:  # kept for a resume outside the session directory, never in the journal
+        secret_store.save(
+            session_id, {secret_store.PARAM_PREFIX + n: str(values.params[n]) for n in secret_params}
+        )
+    journaled_params = {k: REDACTED if k in secret_params else v for k, v in values.as_dict().items()}
     started = ev.SessionStarted(
         session_id=session_id,
         runbook=runbook.id,
         runbook_title=runbook.title,
         runbook_file=str(Path(req.runbook_file).resolve()) if req.runbook_file else "",
-        params=values.as_dict(),
+        params=journaled_params,
         target=target.describe(),
         operator=session_mod.operator(),
         host=session_mod.hostname(),
@@ -256,9 +262,18 @@ def _record(journal: JournalWriter, view: SessionView, events: list[ev.Event]) -
         view.apply(event)
 
 
-def plan_from_journal(started: ev.SessionStarted) -> plan_mod.Plan:
+def plan_from_journal(started: ev.SessionStarted, secrets: dict[str, str] | None = None) -> plan_mod.Plan:
     runbook = registry.find(started.runbook, runbook_file=started.runbook_file or None)
     given = {k: v for k, v in started.params.items() if k != "channels"}
+    for param in runbook.params:
+        if param.secret and given.get(param.name) == REDACTED:
+            stored = (secrets or {}).get(secret_store.PARAM_PREFIX + param.name)
+            if stored is None:
+                raise BadInput(
+                    f"the value of secret param {param.name} of session {started.session_id} is no longer "
+                    "stored (reboot or logout); start a new session with it"
+                )
+            given[param.name] = stored
     channels = started.params.get("channels") or {}
     values = params_mod.resolve(runbook, given)
     values = params_mod.Values(
@@ -300,7 +315,8 @@ def resume(
                 f"session {sid} already finished ({view.finished.outcome}); "
                 f"`cairn export {sid}` writes its record"
             )
-        plan = plan_from_journal(started)
+        secrets = secret_store.load(sid)
+        plan = plan_from_journal(started, secrets)
         model = str(started.params.get("model") or "kubeflow")
         target_info = started.target
         req = TargetRequest(
@@ -313,7 +329,6 @@ def resume(
         )
         target = make_target(req, directory, model)
         plan = pin_plan(plan, target)
-        secrets = secret_store.load(sid)
         secret_names = {
             name for s in view.steps.values() for name, v in s.captured.items() if v == "[redacted]"
         }

@@ -7,13 +7,14 @@ at run time (`{captured.*}`, `{file.*}`, `{session_dir}`) stay visible in the pl
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 
 from . import template
 from .argvfmt import format_argv
 from .model import BenignRule, CheckRef, Command, Runbook, Step
 from .params import Values, when_matches
+from .redact import REDACTED
 
 
 @dataclass(frozen=True)
@@ -56,6 +57,24 @@ class Plan:
     def steps(self) -> Iterator[PlannedStep]:
         for phase in self.phases:
             yield from phase.steps
+
+    def secret_values(self) -> list[str]:
+        """The values of the runbook's `secret: true` params, as given."""
+        out = []
+        for p in self.runbook.params:
+            value = self.values.params.get(p.name) if p.secret else None
+            out += [str(v) for v in value] if isinstance(value, list) else [str(value)] if value else []
+        return [v for v in out if v]
+
+    def shown(self, argv: Sequence[str]) -> tuple[str, ...]:
+        """An argv as Cairn shows it: a secret param's value is [redacted], however short."""
+        secrets = sorted(self.secret_values(), key=len, reverse=True)
+        out = []
+        for arg in argv:
+            for value in secrets:
+                arg = arg.replace(value, REDACTED)
+            out.append(arg)
+        return tuple(out)
 
     def step(self, step_id: str) -> PlannedStep:
         for s in self.steps():
@@ -143,6 +162,8 @@ def format_plan(plan: Plan) -> str:
         param = rb.param(key)
         if param is not None and param.discover and not value:
             shown.append(f"{key}=(discovered when the run starts)")
+        elif param is not None and param.secret and value:
+            shown.append(f"{key}={REDACTED}")
         else:
             shown.append(f"{key}={_show_value(value)}")
     lines.append("Params: " + ", ".join(shown))
@@ -175,9 +196,9 @@ def format_plan(plan: Plan) -> str:
             if step.ask:
                 lines.append(f"      asks: {step.ask}")
             for cmd in step.commands:
-                lines.append(f"      $ {format_argv(cmd.argv)}")
+                lines.append(f"      $ {format_argv(plan.shown(cmd.argv))}")
                 for alt in cmd.fallback:
-                    lines.append(f"        (if empty) $ {format_argv(alt.argv)}")
+                    lines.append(f"        (if empty) $ {format_argv(plan.shown(alt.argv))}")
             if step.generate:
                 lines.append(f"      $ … commands computed at run time by {step.generate}")
             for ref in step.check:

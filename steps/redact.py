@@ -33,6 +33,36 @@ _SHAPES = [
     (re.compile(r"(\b[a-zA-Z][a-zA-Z0-9+.-]*://[^/\s:@]+:)[^@\s/]+(@)"), r"\1" + REDACTED + r"\2"),
     # "secret-key": "value"  /  secret-key: value  /  secret-key=value  /  --password value? (flag form)
     (re.compile(rf'(?i)("{_SECRET_KEY}"\s*:\s*")[^"]*(")'), r"\1" + REDACTED + r"\2"),
+    # --password VALUE / --password=VALUE / --client-secret VALUE (a flag on a printed command line)
+    (
+        re.compile(
+            r"(?i)((?<![\w-])--?[A-Za-z0-9_-]*(?:password|passwd|secret[-_]?key|secret|token|api[-_]?key"
+            r"|access[-_]?key)(?:=|\s+))(?!\[redacted\])(?!-)(\"[^\"]*\"|'[^']*'|[^\s\"']+)"
+        ),
+        r"\1" + REDACTED,
+    ),
+    # secret: VALUE / client_secret=VALUE (a key that is just "secret", or ends in it)
+    (re.compile(r'(?i)("[A-Za-z0-9_.-]*secret"\s*:\s*")[^"]*(")'), r"\1" + REDACTED + r"\2"),
+    (
+        re.compile(
+            r"(?i)((?<![\w-])[A-Za-z0-9_.-]*secret\s*[=:]\s*)(?![\s\"']*\[redacted\])(\"[^\"]*\"|'[^']*'|[^\s,;\"'{}\[\]]+)"
+        ),
+        r"\1" + REDACTED,
+    ),
+    # PASSWORD VALUE: an upper-case secret-named key and its value in columns (env listings, tables)
+    (
+        re.compile(
+            r"((?<![\w-])[A-Z0-9_]*(?:PASSWORD|PASSWD|SECRET_KEY|SECRET|TOKEN|API_KEY|ACCESS_KEY)"
+            r"(?:_[A-Z0-9_]+)?[ \t]+)"
+            r"(?!\[redacted\])([^\s=:]\S*)"
+        ),
+        r"\1" + REDACTED,
+    ),
+    # password VALUE alone on a line, any case
+    (
+        re.compile(rf"(?im)^(\s*(?=[A-Za-z]){_SECRET_KEY}[ \t]+)(?!\[redacted\])(\S+)[ \t]*$"),
+        r"\1" + REDACTED,
+    ),
     (
         re.compile(
             rf"(?i)((?<![\w-]){_SECRET_KEY}\s*[=:]\s*)(?![\s\"']*\[redacted\])(\"[^\"]*\"|'[^']*'|[^\s,;\"'{{}}\[\]]+)"
@@ -195,12 +225,12 @@ _READS_ONE_SECRET = (
         and a[1] == "config"
         and any(re.fullmatch(_SECRET_KEY, x, re.I) for x in a[2:] if not x.startswith("-") and "=" not in x)
     ),
-    # `kubectl get secret NAME -o jsonpath=…`: one decoded-or-base64 value
+    # `kubectl get secret NAME -o jsonpath=…` (or go-template, custom-columns): values, bare
     lambda a: (
         a[:1] == ("kubectl",)
         and "get" in a
         and any(x in ("secret", "secrets") or x.startswith("secret/") for x in a)
-        and any("jsonpath" in x or "go-template" in x for x in a)
+        and any("jsonpath" in x or "go-template" in x or "custom-columns" in x for x in a)
     ),
     # `juju show-secret ID --reveal`
     lambda a: a[:2] == ("juju", "show-secret") and "--reveal" in a,

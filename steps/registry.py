@@ -17,6 +17,7 @@ import yaml
 from . import template
 from .errors import BadInput, RunbookError
 from .model import BenignRule, CheckRef, Command, Derived, Param, Phase, Runbook, Step
+from .redact import output_is_secret
 
 BUILTIN_DIR = Path(__file__).parent / "runbooks"
 FORMAT_KEY = "cairn-runbook"
@@ -192,16 +193,21 @@ class _Reader:
         capture = self.text(raw, "capture", where)
         if capture and not re.fullmatch(r"[a-z_][a-z0-9_]*", capture):
             raise self.fail(f"{where}.capture", f"capture name {capture!r} must be lower_snake_case", raw)
+        argv = self.argv(raw["argv"], f"{where}.argv", raw)
+        fallback = tuple(
+            self.command(f, f"{where}.fallback[{j}]", raw)
+            for j, f in enumerate(self.seq(raw.get("fallback"), f"{where}.fallback"))
+        )
+        # A capture from a command Cairn knows reads a secret (`kubectl get secret … -o jsonpath`)
+        # is a secret whether or not the runbook says so.
+        reads_secret = any(output_is_secret(a) for a in (argv, *(f.argv for f in fallback)))
         return Command(
-            argv=self.argv(raw["argv"], f"{where}.argv", raw),
+            argv=argv,
             timeout=self.number(raw, "timeout", where),
             capture=capture,
             decode=decode,
-            secret=bool(raw.get("secret", False)),
-            fallback=tuple(
-                self.command(f, f"{where}.fallback[{j}]", raw)
-                for j, f in enumerate(self.seq(raw.get("fallback"), f"{where}.fallback"))
-            ),
+            secret=bool(raw.get("secret", False)) or bool(capture and reads_secret),
+            fallback=fallback,
             expect=expect,
             benign=self.benign(raw.get("benign"), f"{where}.benign"),
             write=self.text(raw, "write", where),

@@ -25,7 +25,12 @@ def _path(session_id: str) -> Path:
     return _root() / f"{session_id}.json"
 
 
+PARAM_PREFIX = "param:"  # a secret param's value, beside captured ones (names never hold ':')
+
+
 def save(session_id: str, values: dict[str, str]) -> None:
+    """Add or update values; what was stored before (a secret param) stays."""
+    values = {**load(session_id), **values}
     root = _root()
     root.mkdir(parents=True, exist_ok=True, mode=0o700)
     path = _path(session_id)

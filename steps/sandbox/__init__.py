@@ -44,7 +44,8 @@ def create(
 
     registered = fault_mod.validate(faults)
     sandbox_dir = Path(sandbox_dir)
-    sandbox_dir.mkdir(parents=True, exist_ok=True)
+    sandbox_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
+    os.chmod(sandbox_dir, 0o700)  # its state holds Secrets: the owner's only, as a cluster's etcd
     for sub in ("volumes", "pods"):
         shutil.rmtree(sandbox_dir / sub, ignore_errors=True)
     built = scenarios.build(scenario, sandbox_dir, speed=float(speed))

@@ -59,7 +59,7 @@ def _write(sandbox_dir: Path, state: State) -> None:
     try:
         with os.fdopen(fd, "w", encoding="utf-8") as fh:
             json.dump(state, fh, separators=(",", ":"))
-        os.chmod(tmp, 0o644)
+        os.chmod(tmp, 0o600)  # it holds the planted Secrets and secret config, as etcd would
         os.replace(tmp, state_path(sandbox_dir))
     except BaseException:
         try:
@@ -115,7 +115,8 @@ def transaction(sandbox_dir: Path) -> Iterator[State]:
 
 
 def initialise(sandbox_dir: Path, state: State) -> None:
-    Path(sandbox_dir).mkdir(parents=True, exist_ok=True)
+    Path(sandbox_dir).mkdir(parents=True, exist_ok=True, mode=0o700)
+    os.chmod(sandbox_dir, 0o700)
     with _locked(sandbox_dir, fcntl.LOCK_EX):
         _write(sandbox_dir, state)
 

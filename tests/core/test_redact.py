@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import base64
 
-from steps.redact import REDACTED, Redactor, redact
+from steps.redact import REDACTED, Redactor, output_is_secret, redact
 
 
 def test_known_values_and_their_base64():
@@ -89,3 +89,28 @@ def test_commands_whose_whole_output_is_secret():
     assert not output_is_secret(["juju", "config", "minio", "-m", "kubeflow"])
     assert not output_is_secret(["juju", "config", "kubeflow-profiles", "istio-gateway-service-account=x"])
     assert not output_is_secret(["kubectl", "get", "secret", "-o", "yaml"])
+
+
+def test_secret_lines_password_flags_and_upper_case_keys():
+    """Issue 14.3: shapes that used to pass in clear."""
+    assert redact("secret: s3cr3t-value") == "secret: [redacted]"
+    assert redact('{"client_secret": "abc"}') == '{"client_secret": "[redacted]"}'
+    assert redact("mc alias set --password hunter22 --quiet") == "mc alias set --password [redacted] --quiet"
+    assert redact("login --password=hunter22") == "login --password=[redacted]"
+    assert redact("PASSWORD hunter22") == "PASSWORD [redacted]"
+    assert redact("MINIO_ROOT_PASSWORD   hunter22") == "MINIO_ROOT_PASSWORD   [redacted]"
+    assert redact("password  hunter22") == "password  [redacted]"
+    for ordinary in (
+        "NAME   SECRETS   AGE",
+        "--token-file /var/run/t",
+        "the password is short",
+        "kind: Secret",
+        "secretName: minio-secret",
+    ):
+        assert redact(ordinary) == ordinary
+
+
+def test_custom_columns_of_a_secret_is_secret_output():
+    assert output_is_secret(
+        ["kubectl", "get", "secret", "-n", "kubeflow", "-o", "custom-columns=N:.metadata.name,V:.data.token"]
+    )
