@@ -269,6 +269,8 @@ class Engine:
             except _StepFailedHere as failure:
                 choice, reason = self._on_failure(step, str(failure))
                 if choice == "retry":
+                    if self._done_before_rerun(step):
+                        return
                     continue
                 if choice == "skip":
                     self._finish_step(step, "skipped", reason or "skipped after it failed", started)
@@ -300,6 +302,11 @@ class Engine:
                 value = self._decode(run.step.id, cmd, "\n".join(lines_out).strip())
                 ok = bool(value) and self._store_capture(run.step.id, cmd, value)
             run.next_index = running.index + 1 if ok else running.index
+            if not ok:
+                # Lost (its supervisor died), failed or timed out while no Cairn watched: never run
+                # again by itself. The check says whether it took effect; else the operator decides.
+                why = failure or status.error or status.reason
+                self._recover(run, f"command {running.number:03d} {why}", already_failed=False)
             return
         run.commands = self._materialise(run.step, replay=True)
         # Go on from the first command never recorded as succeeded (a retry may have fixed an
@@ -308,17 +315,7 @@ class Engine:
         run.next_index = next((i for i in range(len(run.commands)) if i not in succeeded), len(run.commands))
         if prior.state in (FAILED, "aborted"):
             # It had failed (or was aborted) before: the operator decides again, as they would have.
-            choice, reason = self._ask(
-                "failed",
-                run.step.id,
-                f"{run.step.title} had {prior.state} before this resume: {prior.reason}",
-                ("retry", "skip", "abort"),
-                (),
-            )
-            if choice == "skip":
-                self._finish_step(run.step, "skipped", reason or "skipped after it failed", None)
-            elif choice == "abort":
-                raise _Abort()
+            self._recover(run, f"it had {prior.state} before this resume: {prior.reason}", already_failed=True)
             return
         # Interrupted between commands (or while waiting): re-check before anything re-runs.
         self._emit(
@@ -327,6 +324,56 @@ class Engine:
             )
         )
         self._already_done(run.step, "check")  # if its check passes, _run_step sees it done and moves on
+
+    def _recover(self, run: _StepRun, why: str, *, already_failed: bool) -> None:
+        """A failure found on resume waits for retry, skip or abort exactly as live; the step's
+        check is consulted first, since a command recorded as lost may well have done its work."""
+        step = run.step
+        if self._done_before_rerun(step):
+            return
+        if already_failed:
+            choice, reason = self._ask(
+                "failed", step.id, f"{step.title} failed: {why}", ("retry", "skip", "abort"), ()
+            )
+        else:
+            choice, reason = self._on_failure(step, why)
+        if choice == "skip":
+            self._finish_step(step, "skipped", reason or "skipped after it failed", None)
+        elif choice == "abort":
+            raise _Abort()
+        elif step.check and self._done_before_rerun(step):  # retry: the cluster may have moved on
+            return
+
+    def _done_before_rerun(self, step: PlannedStep) -> bool:
+        """Before anything runs again: does the step's "already done when" check pass? Says so."""
+        if not step.check:
+            self._emit(
+                ev.Notice(
+                    level="info",
+                    step_id=step.id,
+                    text=f"{step.title}: no check tells whether it already took effect; "
+                    "its commands run again only when you choose retry",
+                )
+            )
+            return False
+        shown = ", ".join(r.shown() for r in step.check)
+        if self._already_done(step, "check"):
+            self._emit(
+                ev.Notice(
+                    level="info",
+                    step_id=step.id,
+                    text=f"{step.title}: its check ({shown}) passes, so it is already done; not run again",
+                )
+            )
+            return True
+        self._emit(
+            ev.Notice(
+                level="info",
+                step_id=step.id,
+                text=f"{step.title}: its check ({shown}) does not pass, so it is not done yet",
+            )
+        )
+        return False
 
     def _finish_step(self, step: PlannedStep, state: str, reason: str, started: float | None) -> None:
         duration = time.time() - started if started else 0.0
