@@ -7,12 +7,14 @@ Cairn is refused rather than half-understood.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
 import threading
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from .errors import BadInput
 from .events import JOURNAL_FORMAT, Event, SessionStarted, from_record
@@ -101,7 +103,9 @@ def read(path: Path) -> JournalRead:
                 raise ValueError("not a JSON object")
             if number == 1:
                 _check_format(path, record)
-            events.append(from_record(record))
+            event = from_record(record)
+            _check_types(event)
+            events.append(event)
         except BadInput:
             raise
         except (ValueError, TypeError, UnicodeDecodeError) as exc:
@@ -113,11 +117,57 @@ def read(path: Path) -> JournalRead:
 
 def _check_format(path: Path, record: dict) -> None:
     fmt = record.get("format", 0) if record.get("type") == SessionStarted.type else 0
-    if not isinstance(fmt, int) or fmt > JOURNAL_FORMAT:
+    if not isinstance(fmt, int) or isinstance(fmt, bool):
+        raise BadInput(f"{path}:1: not a Cairn journal (its format is {fmt!r}, not a number)")
+    if fmt > JOURNAL_FORMAT:
         raise BadInput(
             f"{path}: written by a newer Cairn (journal format {fmt}; this Cairn reads format "
             f"{JOURNAL_FORMAT}); open it with a newer Cairn"
         )
+
+
+# What each annotated field of an event must hold; a hand-edited or foreign journal with a
+# string where a number belongs is refused here, not half-read into a crash later.
+_TYPES: dict[str, tuple[type, ...]] = {
+    "str": (str,),
+    "int": (int,),
+    "float": (int, float),
+    "bool": (bool,),
+    "dict": (dict,),
+    "tuple": (tuple,),
+    "list": (list,),
+    "None": (type(None),),
+}
+
+
+def _check_types(event: Event) -> None:
+    for f in dataclasses.fields(event):
+        allowed: tuple[type, ...] = ()
+        for part in str(f.type).split("|"):
+            base = part.strip().split("[", 1)[0]
+            if base not in _TYPES:
+                allowed = ()
+                break
+            allowed += _TYPES[base]
+        value = getattr(event, f.name)
+        if allowed and (not isinstance(value, allowed) or (isinstance(value, bool) and bool not in allowed)):
+            raise TypeError(f"field {f.name!r} of {event.type} is {type(value).__name__}, not {f.type}")
+    if isinstance(event, SessionStarted):
+        _check_outline(event.outline)
+
+
+def _check_outline(outline: Any) -> None:
+    for phase in outline:
+        if not isinstance(phase, dict) or not isinstance(phase.get("steps"), list):
+            raise TypeError("outline: a phase is not {id, title, steps}")
+        for key in ("id", "title"):
+            if not isinstance(phase.get(key), str):
+                raise TypeError(f"outline: a phase's {key} is not text")
+        for step in phase["steps"]:
+            if not isinstance(step, dict) or not all(isinstance(step.get(k), str) for k in ("id", "title")):
+                raise TypeError("outline: a step is not {id, title, …}")
+            if not isinstance(step.get("commands", []), list):
+                raise TypeError("outline: a step's commands are not a list")
 
 
 def repair(path: Path, read_result: JournalRead) -> None:

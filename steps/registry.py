@@ -7,8 +7,10 @@ place (`phases[2] remove-istio > steps[0] > run[1]`) and what is wrong.
 
 from __future__ import annotations
 
+import math
 import re
 import shlex
+import stat
 from pathlib import Path
 from typing import Any
 
@@ -17,6 +19,7 @@ import yaml
 from . import template
 from .errors import BadInput, RunbookError
 from .model import BenignRule, CheckRef, Command, Derived, Param, Phase, Runbook, Step
+from .printable import printable
 from .redact import output_is_secret
 
 BUILTIN_DIR = Path(__file__).parent / "runbooks"
@@ -24,6 +27,8 @@ FORMAT_KEY = "cairn-runbook"
 FORMAT_VERSION = 1
 ID = re.compile(r"[a-z0-9][a-z0-9.-]*")
 DECODINGS = ("", "base64", "juju-size")
+MAX_SECONDS = 7 * 24 * 3600  # a timeout beyond a week is a typo, and inf/nan are not JSON
+MAX_RUNBOOK_BYTES = 4 * 1024 * 1024
 
 
 class _Located(dict):
@@ -36,6 +41,14 @@ class _LocatedList(list):
 
 class _LineLoader(yaml.SafeLoader):
     """A SafeLoader whose mappings and sequences remember their line, for error messages."""
+
+    def compose_node(self, parent: Any, index: Any) -> Any:
+        # An alias can nest a list in itself ten times per level ("billion laughs"): a runbook
+        # has no need for them, so none is accepted.
+        if self.check_event(yaml.events.AliasEvent):
+            mark = self.peek_event().start_mark
+            raise RunbookError("", "", "YAML aliases (*name) are not allowed in a runbook", mark.line + 1)
+        return super().compose_node(parent, index)
 
 
 def _construct_mapping(loader: _LineLoader, node: yaml.MappingNode) -> _Located:
@@ -64,12 +77,10 @@ _LineLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _con
 _LineLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_SEQUENCE_TAG, _construct_sequence)
 
 
-def _known_checks() -> set[str] | None:
-    try:
-        from .checks import CHECKS
-    except ImportError:  # pragma: no cover - only while the checks package is being built
-        return None
-    return set(CHECKS)
+def _known_checks() -> dict[str, Any]:
+    from .checks import CHECKS
+
+    return dict(CHECKS)
 
 
 def _known_generators() -> set[str]:
@@ -121,9 +132,32 @@ class _Reader:
         value = node.get(key)
         if value is None:
             return None
-        if isinstance(value, bool) or not isinstance(value, int | float) or value <= 0:
-            raise self.fail(f"{where}.{key}", f"expected a positive number of seconds, got {value!r}", node)
+        if (
+            isinstance(value, bool)
+            or not isinstance(value, int | float)
+            or not math.isfinite(value)
+            or not 0 < value <= MAX_SECONDS
+        ):
+            raise self.fail(
+                f"{where}.{key}",
+                f"expected a positive number of seconds up to {MAX_SECONDS}, got {value!r}",
+                node,
+            )
         return float(value)
+
+    def regex(self, pattern: str, where: str, node: Any) -> None:
+        """A valid regex that cannot take exponential time (`(a+)+$` on 41 characters hangs)."""
+        try:
+            re.compile(pattern)
+        except re.error as exc:
+            raise self.fail(where, f"bad regex {pattern!r}: {exc}", node) from None
+        if _nested_repeat(pattern):
+            raise self.fail(
+                where,
+                f"regex {pattern!r} repeats a repetition (like (a+)+), which can take exponential time; "
+                "write it without the nesting",
+                node,
+            )
 
     def argv(self, node: Any, where: str, parent: Any) -> tuple[str, ...]:
         if isinstance(node, bool):
@@ -148,10 +182,7 @@ class _Reader:
             w = f"{where}[{i}]"
             rule = self.mapping(raw, w, {"command", "pattern", "why"}, {"pattern", "why"})
             pattern = self.text(rule, "pattern", w)
-            try:
-                re.compile(pattern)
-            except re.error as exc:
-                raise self.fail(f"{w}.pattern", f"bad regex: {exc}", rule) from None
+            self.regex(pattern, f"{w}.pattern", rule)
             prefix = self.argv(rule["command"], f"{w}.command", rule) if "command" in rule else ()
             rules.append(BenignRule(pattern=pattern, why=self.text(rule, "why", w), argv_prefix=prefix))
         return tuple(rules)
@@ -171,6 +202,11 @@ class _Reader:
                 raise self.fail(w, "a check is a name, or `name: {arg: value}`", raw)
             if self.checks is not None and name not in self.checks:
                 raise self.fail(w, f"unknown check {name!r}", raw)
+            if self.checks is not None:
+                try:  # a misspelt argument fails here, at load, not at verification mid-migration
+                    self.checks[name].validate_args(str(k) for k in args)
+                except ValueError as exc:
+                    raise self.fail(w, str(exc), raw) from None
             refs.append(CheckRef(name=str(name), args={str(k): str(v) for k, v in args.items()}))
         return tuple(refs)
 
@@ -186,10 +222,7 @@ class _Reader:
             )
         expect = tuple(str(e) for e in self.seq(raw.get("expect"), f"{where}.expect"))
         for pattern in expect:
-            try:
-                re.compile(pattern)
-            except re.error as exc:
-                raise self.fail(f"{where}.expect", f"bad regex {pattern!r}: {exc}", raw) from None
+            self.regex(pattern, f"{where}.expect", raw)
         capture = self.text(raw, "capture", where)
         if capture and not re.fullmatch(r"[a-z_][a-z0-9_]*", capture):
             raise self.fail(f"{where}.capture", f"capture name {capture!r} must be lower_snake_case", raw)
@@ -253,6 +286,10 @@ class _Reader:
         if not isinstance(files, dict):
             raise self.fail(f"{where}.files", "expected a mapping of file name to generator", raw)
         for name, gen in files.items():
+            if not isinstance(gen, str):
+                raise self.fail(
+                    f"{where}.files.{name}", f"expected a generator name, got {type(gen).__name__}", raw
+                )
             if gen not in self.generators:
                 raise self.fail(f"{where}.files.{name}", f"unknown generator {gen!r}", raw)
         for c in commands:
@@ -268,7 +305,7 @@ class _Reader:
             commands=commands,
             when=self.when(raw.get("when"), where),
             check=self.check_refs(raw.get("check"), f"{where}.check"),
-            settle=tuple(str(a) for a in self.seq(raw.get("settle"), f"{where}.settle")),
+            settle=self.names(raw.get("settle"), f"{where}.settle"),
             wait_for=self.check_refs(raw.get("wait-for"), f"{where}.wait-for"),
             verify=self.check_refs(raw.get("verify"), f"{where}.verify"),
             destructive=bool(raw.get("destructive", False)),
@@ -281,6 +318,13 @@ class _Reader:
             files={str(k): str(v) for k, v in files.items()},
             timeout=self.number(raw, "timeout", where),
         )
+
+    def names(self, node: Any, where: str) -> tuple[str, ...]:
+        items = self.seq(node, where)
+        for item in items:
+            if not isinstance(item, str):
+                raise self.fail(where, f"expected a list of names, got a {type(item).__name__} in it", node)
+        return tuple(items)
 
     def when(self, node: Any, where: str) -> dict:
         if node is None:
@@ -298,14 +342,15 @@ class _Reader:
         choices = tuple(str(c) for c in self.seq(raw.get("choices"), f"{where}.choices"))
         pattern = self.text(raw, "pattern", where)
         if pattern:
-            try:
-                re.compile(pattern)
-            except re.error as exc:
-                raise self.fail(f"{where}.pattern", f"bad regex: {exc}", raw) from None
+            self.regex(pattern, f"{where}.pattern", raw)
         is_list = bool(raw.get("list", False))
         default = raw.get("default")
         if is_list and default is not None and not isinstance(default, list):
             raise self.fail(f"{where}.default", "a list param's default is a list", raw)
+        if not is_list and isinstance(default, list | dict):
+            raise self.fail(
+                f"{where}.default", "a plain param's default is one value (add `list: true` for a list)", raw
+            )
         if choices and not is_list and default is not None and str(default) not in choices:
             raise self.fail(f"{where}.default", f"default {default!r} is not one of the choices", raw)
         return Param(
@@ -352,6 +397,12 @@ class _Reader:
         derived = []
         for name, spec in self.mapping(derived_raw, "derived", set(derived_raw)).items():
             spec = self.mapping(spec, f"derived.{name}", {"from", "map"}, {"from"})
+            if spec.get("map") is not None:
+                self.mapping(
+                    spec["map"],
+                    f"derived.{name}.map",
+                    set(spec["map"]) if isinstance(spec["map"], dict) else set(),
+                )
             derived.append(
                 Derived(
                     name=str(name),
@@ -363,8 +414,16 @@ class _Reader:
         channels = {
             str(k): str(v) for k, v in self.mapping(channels_raw, "channels", set(channels_raw)).items()
         }
+        seen_params: set[str] = set()
+        for i, param in enumerate(params):
+            if param.name in seen_params:
+                raise self.fail(f"params[{i}]", f"param {param.name!r} is declared twice", raw.get("params"))
+            seen_params.add(param.name)
+        if not self.seq(raw.get("phases"), "phases"):
+            raise self.fail("phases", "a runbook needs at least one phase", raw)
         phases = []
         seen_steps: set[str] = set()
+        seen_phases: set[str] = set()
         for i, p in enumerate(self.seq(raw.get("phases"), "phases")):
             where = f"phases[{i}]"
             praw = self.mapping(p, where, {"id", "title", "when", "steps", "doc"}, {"id", "title", "steps"})
@@ -375,6 +434,10 @@ class _Reader:
             )
             if not steps:
                 raise self.fail(where, "a phase needs at least one step", praw)
+            phase_id = self.text(praw, "id", where)
+            if phase_id in seen_phases:
+                raise self.fail(where, f"phase id {phase_id!r} is used twice", praw)
+            seen_phases.add(phase_id)
             for s in steps:
                 if s.id in seen_steps:
                     raise self.fail(where, f"step id {s.id!r} is used twice", praw)
@@ -410,7 +473,7 @@ class _Reader:
         known = {p.name for p in rb.params if p.kind != "list"} | {d.name for d in rb.derived}
         known |= {f"channel.{c}" for c in rb.channels}
         list_params = {p.name for p in rb.params if p.kind == "list"}
-        captures = {c.capture for ph in rb.phases for s in ph.steps for c in s.commands if c.capture}
+        captured_so_far: set[str] = set()  # a value can be used only after the step that captures it
         for d in rb.derived:
             if rb.param(d.param) is None:
                 raise self.fail(f"derived.{d.name}", f"derives from unknown param {d.param!r}")
@@ -420,15 +483,29 @@ class _Reader:
                 if s.foreach and s.foreach not in list_params:
                     raise self.fail(where, f"foreach names {s.foreach!r}, which is not a list param")
                 local = known | ({"item"} if s.foreach else set())
-                texts = [a for c in s.commands for a in (*c.argv, *(x for f in c.fallback for x in f.argv))]
-                texts += [v for ref in (*s.check, *s.verify, *s.wait_for) for v in ref.args.values()]
-                texts += list(s.generate_args.values())
-                for t in texts:
+                # (text, the captures known when it is used) — a command sees what earlier
+                # commands of its own step captured; checks and generators see the whole step's.
+                texts: list[tuple[str, set[str]]] = [(s.title, set())]
+                texts += [(a, set()) for a in s.settle]
+                for c in s.commands:
+                    texts += [
+                        (a, set(captured_so_far)) for a in (*c.argv, *(x for f in c.fallback for x in f.argv))
+                    ]
+                    if c.capture:
+                        captured_so_far.add(c.capture)
+                after = set(captured_so_far)
+                texts += [(v, after) for ref in (*s.check, *s.verify, *s.wait_for) for v in ref.args.values()]
+                texts += [(v, after) for v in s.generate_args.values()]
+                for t, captures in texts:
                     for name in template.placeholders(t):
                         if name in local:
                             continue
                         if name.startswith("captured.") and name.split(".", 1)[1] in captures:
                             continue
+                        if name.startswith("captured."):
+                            raise self.fail(
+                                where, f"{{{name}}} in {t!r} is used before any earlier command captures it"
+                            )
                         if name.startswith("file.") and name.split(".", 1)[1] in s.files:
                             continue
                         if name == "session_dir":
@@ -443,8 +520,16 @@ def load_file(path: Path, *, validate_checks: bool = True) -> Runbook:
     """Load and validate one runbook file; any problem is a RunbookError (one line).
 
     `validate_checks=False` is for engine tests that bring their own fake checks."""
-    shown = str(path)
+    shown = printable(str(path))
     try:
+        # Looked at before it is opened: opening a FIFO blocks, and /dev/zero never ends.
+        info = path.stat()
+        if not stat.S_ISREG(info.st_mode):
+            raise BadInput(f"{shown}: not a regular file")
+        if info.st_size > MAX_RUNBOOK_BYTES:
+            raise BadInput(
+                f"{shown}: {info.st_size} bytes is too big for a runbook (at most {MAX_RUNBOOK_BYTES})"
+            )
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
         raise BadInput(f"{shown}: no such runbook file") from None
@@ -452,6 +537,8 @@ def load_file(path: Path, *, validate_checks: bool = True) -> Runbook:
         raise BadInput(f"{shown}: cannot read runbook file: {exc}") from None
     try:
         doc = yaml.load(text, Loader=_LineLoader)  # noqa: S506 - a SafeLoader subclass
+    except RecursionError:
+        raise RunbookError(shown, "", "not valid YAML: nested too deeply") from None
     except RunbookError as exc:
         raise RunbookError(shown, exc.where, exc.what, exc.line) from None
     except yaml.YAMLError as exc:
@@ -481,3 +568,97 @@ def find(name: str, *, runbook_file: str | Path | None = None) -> Runbook:
             return load_file(path)
     known = ", ".join(p.stem for p in builtin_paths())
     raise BadInput(f"no runbook named {name!r}; built-in runbooks: {known} (or pass --runbook FILE)")
+
+
+def _nested_repeat(pattern: str) -> bool:
+    """Does a repeated part of `pattern` itself contain a repetition (`(a+)+`, `(a*b?)*`)? Python's
+    backtracking engine can take exponential time on such a pattern, so a runbook may not use one."""
+    from re import _parser as sre  # the parser `re` itself uses; stable across 3.11+
+
+    repeats = {sre.MAX_REPEAT, sre.MIN_REPEAT, getattr(sre, "POSSESSIVE_REPEAT", sre.MAX_REPEAT)}
+
+    def walk(items: Any, inside_repeat: bool) -> bool:
+        for op, av in items:
+            if op in repeats:
+                _low, high, sub = av
+                many = high > 1
+                if many and inside_repeat:
+                    return True
+                if many and _separated(sub):
+                    continue  # `(\.[a-z]+)*`: each round starts with a character the inner parts cannot eat
+                if walk(sub, inside_repeat or many):
+                    return True
+            elif op is sre.SUBPATTERN:
+                if walk(av[-1], inside_repeat):
+                    return True
+            elif op is sre.BRANCH:
+                if any(walk(b, inside_repeat) for b in av[1]):
+                    return True
+            elif op in (sre.ASSERT, sre.ASSERT_NOT):
+                if walk(av[1], inside_repeat):
+                    return True
+        return False
+
+    def separator(items: Any) -> int | None:
+        while items and items[0][0] is sre.SUBPATTERN:
+            items = items[0][1][-1]
+        return items[0][1] if items and items[0][0] is sre.LITERAL else None
+
+    def can_match(op: Any, av: Any, c: int) -> bool:
+        ch = chr(c)
+        if op is sre.LITERAL:
+            return av == c
+        if op is sre.NOT_LITERAL:
+            return av != c
+        if op is sre.RANGE:
+            return av[0] <= c <= av[1]
+        if op is sre.CATEGORY:
+            tests = {
+                sre.CATEGORY_DIGIT: ch.isdigit(),
+                sre.CATEGORY_NOT_DIGIT: not ch.isdigit(),
+                sre.CATEGORY_WORD: ch.isalnum() or ch == "_",
+                sre.CATEGORY_NOT_WORD: not (ch.isalnum() or ch == "_"),
+                sre.CATEGORY_SPACE: ch.isspace(),
+                sre.CATEGORY_NOT_SPACE: not ch.isspace(),
+            }
+            return tests.get(av, True)
+        if op is sre.IN:
+            negate = bool(av) and av[0][0] is sre.NEGATE
+            hit = any(can_match(o, a, c) for o, a in (av[1:] if negate else av))
+            return hit != negate
+        return True  # anything else: assume it can (stay safe)
+
+    def inner_items(items: Any) -> Any:
+        for op, av in items:
+            if op in repeats:
+                yield from av[2]
+                yield from inner_items(av[2])
+            elif op is sre.SUBPATTERN:
+                yield from inner_items(av[-1])
+            elif op is sre.BRANCH:
+                for b in av[1]:
+                    yield from inner_items(b)
+
+    def _separated(sub: Any) -> bool:
+        c = separator(list(sub))
+        if c is None:
+            return False
+        inner = list(inner_items(list(sub)))
+        return all(
+            op not in (sre.SUBPATTERN, sre.BRANCH, *repeats) and not can_match(op, av, c) for op, av in inner
+        ) and not any(op in repeats for op, _ in inner_items_nested(list(sub)))
+
+    def inner_items_nested(items: Any) -> Any:
+        for op, av in items:
+            if op in repeats:
+                for o, a in av[2]:
+                    if o in repeats:
+                        yield o, a
+                yield from inner_items_nested(av[2])
+            elif op is sre.SUBPATTERN:
+                yield from inner_items_nested(av[-1])
+
+    try:
+        return walk(sre.parse(pattern), False)
+    except Exception:  # noqa: BLE001 - re.compile accepted it; an odd parse is not our concern
+        return False

@@ -236,6 +236,9 @@ def cmd_sessions(_args: argparse.Namespace) -> int:
         except BadInput as exc:
             print(f"{sid:<22} (unreadable: {exc})")
             continue
+        except Exception as exc:  # noqa: BLE001 - one odd session must not hide the others
+            print(f"{sid:<22} (unreadable: {exc!r})")
+            continue
         final = sum(n for st, n in view.counts().items() if st in ("succeeded", "already done", "skipped"))
         lock = session.SessionLock(directory)
         outcome = outcome_of(view).split(" (")[0]

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import os
+import pty
 import random
 import signal
 import subprocess
@@ -44,19 +45,49 @@ def normalised_state(directory: Path) -> dict:
     return {"apps": apps, "namespaces": namespaces, "sidecars": sidecars, "crds": crds}
 
 
+def _kill_supervisors(directory: Path) -> int:
+    """kill -9 the supervisors (supervise.py) of the session's running commands, not the commands:
+    the command finishes unwatched and leaves no exit status, so resume finds it lost."""
+    killed = 0
+    for proc in Path("/proc").iterdir():
+        if not proc.name.isdigit():
+            continue
+        try:
+            cmdline = (proc / "cmdline").read_bytes().split(b"\0")
+        except OSError:
+            continue
+        if any(a.endswith(b"supervise.py") for a in cmdline) and str(directory).encode() in b" ".join(
+            cmdline
+        ):
+            try:
+                os.kill(int(proc.name), signal.SIGKILL)
+                killed += 1
+            except ProcessLookupError:
+                pass
+    return killed
+
+
+kills_of_supervisors: list[int] = []  # how many supervisors each kill took down (in failure messages)
+
+
 def run_to_completion(env, kill_plan: list[float], rng: random.Random) -> tuple[Path, int]:
-    """Run, killing Cairn (never its commands) at each planned moment, then resume until done."""
+    """Run, killing Cairn (and sometimes a command's supervisor) at each planned moment, then
+    resume until done. A failure found on resume waits for the operator (issue 10.6): the test
+    answers retry through a terminal, as a person would."""
     kills = 0
     argv = RUN
     for _ in range(len(kill_plan) + 8):
+        master, slave = pty.openpty()
+        os.write(master, b"r\n" * 40)  # retry, whenever a failure found on resume asks
         proc = subprocess.Popen(
             argv,
             env=env,
-            stdin=subprocess.DEVNULL,
+            stdin=slave,
             stdout=subprocess.DEVNULL,
             stderr=subprocess.PIPE,
             start_new_session=True,
         )
+        os.close(slave)
         delay = kill_plan[kills] if kills < len(kill_plan) else None
         try:
             proc.wait(timeout=delay if delay is not None else 300)
@@ -65,12 +96,21 @@ def run_to_completion(env, kill_plan: list[float], rng: random.Random) -> tuple[
             proc.wait()
             kills += 1
             sid, directory = session.find(None)
+            if rng.random() < 0.5:
+                kills_of_supervisors.append(_kill_supervisors(directory))
             if rng.random() < 0.4:
                 _tear_journal(directory / "journal.jsonl", rng)
+            os.close(master)
             argv = RESUME
             continue
+        os.close(master)
         stderr = proc.stderr.read().decode()
-        assert proc.returncode == 0, (argv, proc.returncode, stderr, f"seed {rng.seed_used}")
+        assert proc.returncode == 0, (
+            argv,
+            proc.returncode,
+            stderr,
+            f"seed {rng.seed_used}; supervisors killed {kills_of_supervisors}",
+        )
         return session.find(None)[1], kills
     raise AssertionError("the run did not finish")
 
