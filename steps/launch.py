@@ -6,7 +6,9 @@ input is found before a session directory exists, so a typo leaves nothing behin
 
 from __future__ import annotations
 
+import math
 import os
+import shutil
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -30,6 +32,7 @@ from .targets import FilesTarget, LiveTarget, SandboxTarget, Target, juju_contro
 from .view import SessionView
 
 FAULT_KINDS = ("fail-once", "fail", "hang")
+MAX_SPEED = 100.0
 
 
 @dataclass
@@ -87,8 +90,8 @@ def make_target(req: TargetRequest, session_dir: Path | None, model: str) -> Tar
         scenario = req.scenario or sandbox.DEFAULT_SCENARIO
         if scenario not in sandbox.SCENARIOS:
             raise BadInput(f"no sandbox scenario {scenario!r}; choose one of: {', '.join(sandbox.SCENARIOS)}")
-        if req.speed < 0:
-            raise BadInput(f"--speed {req.speed}: must be 0 (instant) or more")
+        if not (math.isfinite(req.speed) and 0 <= req.speed <= MAX_SPEED):
+            raise BadInput(f"--speed {req.speed}: must be 0 (instant) or more, at most {MAX_SPEED:g}")
         directory = session_mod.sandbox_dir(session_dir.name) if session_dir else Path("sandbox")
         return SandboxTarget(
             directory=directory, scenario=scenario, model=model, speed=req.speed, faults=tuple(req.faults)
@@ -179,10 +182,33 @@ def start(
             "--from-files is read-only analysis: use `cairn check --from-files DIR` or `cairn plan`"
         )
     make_target(req.target, None, model)  # validates scenario and speed before a directory exists
+    if req.settle_timeout is not None and not (math.isfinite(req.settle_timeout) and req.settle_timeout > 0):
+        raise BadInput(f"--settle-timeout {req.settle_timeout}: expected a number of seconds more than 0")
 
     session_id, directory = session_mod.create()
     lock = session_mod.SessionLock(directory)
     lock.acquire()
+    try:
+        return _start_session(req, runbook, model, session_id, directory, lock, listener, options, read_state)
+    except BaseException:
+        # Nothing has run yet: a start that fails leaves no session and no sandbox behind.
+        lock.release()
+        shutil.rmtree(directory, ignore_errors=True)
+        shutil.rmtree(session_mod.sandbox_dir(session_id), ignore_errors=True)
+        raise
+
+
+def _start_session(
+    req: RunRequest,
+    runbook: Any,
+    model: str,
+    session_id: str,
+    directory: Path,
+    lock: session_mod.SessionLock,
+    listener: Listener | None,
+    options: EngineOptions | None,
+    read_state: bool,
+) -> Launched:
     target = make_target(req.target, directory, model)
     if isinstance(target, SandboxTarget):
         target.create()
@@ -329,6 +355,14 @@ def resume(
         )
         target = make_target(req, directory, model)
         plan = pin_plan(plan, target)
+        if isinstance(target, SandboxTarget):
+            try:  # a deleted or garbled sandbox would make every wait retry until its timeout
+                target.read_state()
+            except Exception as exc:  # noqa: BLE001 - whatever broke it, the answer is the same
+                raise BadInput(
+                    f"the sandbox of session {sid} ({target.directory}) cannot be read: {exc}; "
+                    "it was deleted or damaged; rehearse again in a new session"
+                ) from None
         secret_names = {
             name for s in view.steps.values() for name, v in s.captured.items() if v == "[redacted]"
         }

@@ -98,6 +98,11 @@ def resolve(runbook: Runbook, given: Mapping[str, Any] | None = None) -> Values:
         raw = given.get(param.name, param.default)
         if param.kind == "list":
             items = _as_list(raw) if raw is not None else []
+            if isinstance(raw, str) and raw.strip() and not items:
+                raise BadInput(
+                    f"--set {param.name}={raw!r} names nothing; give names separated by commas "
+                    f"(--set {param.name}=a,b), or leave it out to use the default"
+                )
             for item in items:
                 _check_value(runbook, param.name, item)
             params[param.name] = items

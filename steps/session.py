@@ -64,7 +64,10 @@ def hostname() -> str:
 
 def create() -> tuple[str, Path]:
     root = sessions_dir()
-    root.mkdir(parents=True, exist_ok=True)
+    try:
+        root.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise BadInput(f"cannot create the sessions directory {root}: {exc.strerror}") from None
     for _ in range(20):
         sid = new_id()
         path = root / sid
@@ -72,6 +75,8 @@ def create() -> tuple[str, Path]:
             path.mkdir(mode=0o700)
         except FileExistsError:
             continue
+        except OSError as exc:
+            raise BadInput(f"cannot create a session under {root}: {exc.strerror}") from None
         (path / "commands").mkdir()
         return sid, path
     raise CairnError(f"could not create a session directory under {root}")

@@ -6,6 +6,8 @@ Every error a person can cause is one line on stderr (`cairn: …`), never a tra
 from __future__ import annotations
 
 import argparse
+import errno
+import math
 import os
 import sys
 from collections.abc import Sequence
@@ -22,6 +24,29 @@ class _Parser(argparse.ArgumentParser):
 
     def error(self, message: str) -> None:  # type: ignore[override]
         self.exit(2, f"cairn: {message} (see `{self.prog} --help`)\n")
+
+
+MAX_SPEED = 100.0  # the sandbox's settle delays times 100 is hours already
+MAX_SECONDS = 7 * 24 * 3600
+
+
+def _number(flag: str, *, low: float, high: float, zero_ok: bool):
+    """An argparse type: a finite number in (low, high], or [low, high] when zero_ok — never nan
+    or inf, which would hang a wait or reach the emulators as a traceback."""
+
+    def parse(text: str) -> float:
+        try:
+            value = float(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"{text!r} is not a number") from None
+        ok = math.isfinite(value) and (low <= value if zero_ok else low < value) and value <= high
+        if not ok:
+            least = f"{low:g} or more" if zero_ok else f"more than {low:g}"
+            raise argparse.ArgumentTypeError(f"{text!r}: expected a number {least}, at most {high:g}")
+        return value
+
+    parse.__name__ = flag  # argparse names the type in its message
+    return parse
 
 
 def _add_params(p: argparse.ArgumentParser) -> None:
@@ -76,7 +101,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--plain", action="store_true", help="line mode on an ordinary terminal")
     p.add_argument("--yes", action="store_true", help="answer yes to every confirmation and question")
     p.add_argument(
-        "--speed", type=float, default=1.0, help="sandbox settle delay scale: 1 default, 0 instant"
+        "--speed",
+        type=_number("--speed", low=0.0, high=MAX_SPEED, zero_ok=True),
+        default=1.0,
+        help=f"sandbox settle delay scale: 1 default, 0 instant (at most {MAX_SPEED:g})",
     )
     p.add_argument(
         "--fault",
@@ -86,7 +114,10 @@ def build_parser() -> argparse.ArgumentParser:
         help="sandbox: make STEP fail-once, fail or hang (rehearse retry, skip and abort)",
     )
     p.add_argument(
-        "--settle-timeout", type=float, metavar="SECONDS", help="how long to wait for apps to settle"
+        "--settle-timeout",
+        type=_number("--settle-timeout", low=0.0, high=MAX_SECONDS, zero_ok=False),
+        metavar="SECONDS",
+        help="how long to wait for apps to settle",
     )
 
     p = sub.add_parser("check", help="the pre-flight report; exit 1 when a blocker fails")
@@ -330,13 +361,31 @@ def main(argv: Sequence[str] | None = None) -> int:
         # `cairn export - | head`: the reader left; that is not an error of ours.
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 0
-    except Exception as exc:  # noqa: BLE001 - a bug of ours: one line for the operator, details on disk
-        where = _crash_log(exc)
+    except OSError as exc:
+        if exc.errno not in _STORAGE_ERRORS:
+            return _internal_error(exc)
+        # A read-only or full $CAIRN_HOME (or export target): say what and where, exit 2.
+        where = f" {exc.filename}" if exc.filename else ""
         print(
-            f"cairn: internal error: {exc!r} (details in {where}; running commands were not stopped)",
+            f"cairn: cannot write{where}: {exc.strerror} (free space or fix permissions, then retry)",
             file=sys.stderr,
         )
-        return 70
+        return 2
+    except Exception as exc:  # noqa: BLE001 - a bug of ours: one line for the operator, details on disk
+        return _internal_error(exc)
+
+
+# Storage the operator can fix (exit 2 with what and where), not a bug of ours (exit 70).
+_STORAGE_ERRORS = {errno.EROFS, errno.ENOSPC, errno.EDQUOT, errno.EACCES, errno.EPERM, errno.EFBIG}
+
+
+def _internal_error(exc: BaseException) -> int:
+    where = _crash_log(exc)
+    print(
+        f"cairn: internal error: {exc!r} (details in {where}; running commands were not stopped)",
+        file=sys.stderr,
+    )
+    return 70
 
 
 def _crash_log(exc: BaseException) -> str:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
@@ -62,17 +63,55 @@ def test_plan_touches_nothing(tmp_path):
         ["export", "no-such-session"],
         ["resume", "no-such-session", "--plain"],
         ["plan", "--runbook", "/nonexistent.yaml"],
+        # issue 14.6
+        ["run", "--speed", "nan", "--plain", "--yes"],
+        ["run", "--speed", "inf", "--plain", "--yes"],
+        ["run", "--speed", "1e308", "--plain", "--yes"],
+        ["run", "--settle-timeout", "-5", "--plain", "--yes"],
+        ["run", "--settle-timeout", "nan", "--plain", "--yes"],
+        ["run", "--settle-timeout", "0", "--plain", "--yes"],
+        ["run", "--set", "user_namespaces=,,,", "--plain", "--yes"],
+        ["plan", "--set", "user_namespaces=,,,"],
+        ["run", "--runbook", "/dev/zero", "--plain", "--yes"],
+        ["plan", "--runbook", "/dev/zero"],
+        ["plan", "--runbook", "FIFO"],
+        ["run", "--runbook", "tests/malformed/runbooks/title-unknown-placeholder.yaml", "--plain", "--yes"],
+        ["run", "--runbook", "tests/malformed/runbooks/deeply-nested.yaml", "--plain", "--yes"],
+        ["run", "--runbook", "tests/malformed/runbooks/settle-alias-bomb.yaml", "--plain", "--yes"],
+        ["run", "--runbook", "tests/malformed/runbooks/derived-map-list.yaml", "--plain", "--yes"],
+        ["run", "--runbook", "tests/malformed/runbooks/files-not-a-name.yaml", "--plain", "--yes"],
+        ["run", "--runbook", "tests/malformed/runbooks/timeout-inf.yaml", "--plain", "--yes"],
     ],
 )
 def test_bad_input_exits_2_with_one_line(args, tmp_path):
     env = os.environ.copy()
     env["CAIRN_HOME"] = str(tmp_path / "home")
-    r = cairn(*args, env=env)
+    other = tmp_path / "home" / "sessions" / "20260101-000000-othr"
+    other.mkdir(parents=True)
+    (other / "journal.jsonl").write_text(OTHER_SESSION)
+    if "FIFO" in args:
+        os.mkfifo(tmp_path / "fifo")
+        args = [str(tmp_path / "fifo") if a == "FIFO" else a for a in args]
+    root = Path(__file__).parents[2]
+    r = subprocess.run(
+        [sys.executable, "-m", "tui", *args], capture_output=True, text=True, env=env, timeout=120, cwd=root
+    )
     assert r.returncode == 2, (args, r.stdout, r.stderr)
     lines = r.stderr.strip().splitlines()
     assert len(lines) == 1 and lines[0].startswith("cairn: "), r.stderr
     assert "Traceback" not in r.stderr
     assert not session.all_ids(), "bad input leaves no session behind"
+    left = sorted(p.name for p in (tmp_path / "home" / "sessions").iterdir())
+    assert left == [other.name], "bad input leaves no session behind"
+    assert (other / "journal.jsonl").read_text() == OTHER_SESSION, "other sessions unaffected"
+    sandboxes = tmp_path / "home" / "sandboxes"
+    assert not sandboxes.exists() or not any(sandboxes.iterdir()), "nor a sandbox"
+
+
+OTHER_SESSION = (
+    '{"seq":0,"type":"session.started","t":1.0,"format":1,"session_id":"20260101-000000-othr",'
+    '"runbook":"ckf-1.11-ambient","runbook_title":"R"}\n'
+)
 
 
 def test_platform_injection_names_the_choices():
