@@ -27,6 +27,7 @@ from .journal import JournalWriter
 from .journal import read as read_journal
 from .journal import repair as repair_journal
 from .model import Command
+from .printable import printable
 from .redact import REDACTED, Redactor
 from .targets import FilesTarget, LiveTarget, SandboxTarget, Target, juju_controller, kube_context
 from .view import SessionView
@@ -110,7 +111,7 @@ def make_target(req: TargetRequest, session_dir: Path | None, model: str) -> Tar
     if req.kind == "files":
         directory = Path(req.directory)
         if not directory.is_dir():
-            raise BadInput(f"--from-files {req.directory}: not a directory")
+            raise BadInput(f"--from-files {printable(req.directory)}: not a directory")
         return FilesTarget(directory=directory, model=model)
     raise BadInput(f"unknown target {req.kind!r}")
 

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from . import events as ev
+from .printable import printable
 
 # Step states, in the words the screen and the export use.
 PENDING, RUNNING, SUCCEEDED, FAILED, SKIPPED, DONE, INTERRUPTED, ABORTED = (
@@ -227,7 +228,7 @@ class SessionView:
                 continue
             shown: Any = ",".join(value) if isinstance(value, list) else value
             parts.append(f"{key}={shown if shown != '' else chr(34) * 2}")
-        return " ".join(parts)
+        return printable(" ".join(parts))  # values are typed by people: no terminal controls
 
     def target_line(self) -> str:
         t = self.started.target

@@ -14,6 +14,7 @@ from steps import registry
 from steps.cluster.state import ClusterState
 from steps.errors import BadInput
 from steps.launch import TargetRequest
+from steps.printable import printable
 
 
 def _sandbox_dir(scenario: str, keep: Path | None = None) -> tuple[Path, str]:
@@ -37,7 +38,7 @@ def read_target(req: TargetRequest, model: str) -> ClusterState:
         return sources.read_live(model, context=req.context)
     if req.kind == "files":
         if not Path(req.directory).is_dir():
-            raise BadInput(f"--from-files {req.directory}: not a directory")
+            raise BadInput(f"--from-files {printable(req.directory)}: not a directory")
         return sources.read_files(req.directory)
     directory, scenario = _sandbox_dir(req.scenario)
     return sources.read_sandbox(directory, model, scenario=scenario)

@@ -20,6 +20,7 @@ from steps import events as ev
 from steps import journal, launch, session
 from steps.engine import OUTCOME_ABORTED, OUTCOME_DETACHED, OUTCOME_FAILED, OUTCOME_SUCCEEDED
 from steps.export import human_duration
+from steps.printable import printable
 from steps.view import SessionView
 
 from .ssh import ssh_warning
@@ -56,6 +57,7 @@ class Printer:
         self._last_wait = 0.0
 
     def say(self, text: str = "") -> None:
+        text = printable(text, one_line=False)  # titles, values, output tails: none may drive the terminal
         with self.lock:
             self.out.write(text + "\n")
             self.out.flush()
@@ -81,7 +83,7 @@ class Printer:
                 self.say(f"  $ {event.display}")
             case ev.CommandOutput():
                 with self.lock:
-                    self.out.write("".join(f"{OUTPUT_INDENT}{line}\n" for line in event.lines))
+                    self.out.write("".join(f"{OUTPUT_INDENT}{printable(line)}\n" for line in event.lines))
                     self.out.flush()
             case ev.CommandFinished():
                 mark = "ok" if event.ok else "FAILED"

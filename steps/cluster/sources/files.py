@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from ...errors import BadInput
+from ...printable import printable
 from ..builder import StateBuilder
 from ..errors import StateParseError
 from ..state import ClusterState
@@ -18,15 +19,16 @@ def read_files(directory: str | Path) -> ClusterState:
     reported one line each in the state's errors; a directory with nothing usable is `BadInput`.
     """
     root = Path(directory)
+    shown = printable(str(root))
     if not root.is_dir():
         raise BadInput(
-            f"--from-files {root}: not a directory (give the directory a `cairn dump` or kubectl wrote)"
+            f"--from-files {shown}: not a directory (give the directory a `cairn dump` or kubectl wrote)"
         )
     builder = StateBuilder()
     usable = 0
     seen = 0
     for path in sorted(p for p in root.rglob("*") if p.is_file()):
-        name = str(path.relative_to(root))
+        name = printable(str(path.relative_to(root)))  # a file name may hold terminal controls
         if any(part.startswith(".") for part in path.relative_to(root).parts):
             continue
         seen += 1
@@ -53,7 +55,7 @@ def read_files(directory: str | Path) -> ClusterState:
     if not usable:
         first = f" ({builder.errors[0]})" if builder.errors else ""
         raise BadInput(
-            f"--from-files {root}: nothing usable in {seen} file(s){first}; "
+            f"--from-files {shown}: nothing usable in {seen} file(s){first}; "
             "save `juju status --format=json` and `kubectl get ... -o json` output there"
         )
     return builder.build(f"files:{root}")
