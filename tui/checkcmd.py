@@ -84,9 +84,17 @@ def dump(args: argparse.Namespace, req: TargetRequest) -> int:
         sandbox_dir, _ = _sandbox_dir(req.scenario)
         env.update(sandbox.environ(sandbox_dir))
     directory.mkdir(parents=True, exist_ok=True)
-    ran = sources.dump(directory, env, model, req.context)
+    written: list[str] = []
+    ran = sources.dump(directory, env, model, req.context, written=written)
+    commands = directory / "COMMANDS"
+    if not written:
+        print(
+            f"cairn: nothing could be read: all {len(ran)} reads failed (their errors are in {commands})",
+            file=sys.stderr,
+        )
+        return 1
     print(
-        f"wrote {len(ran)} reads to {directory} (the exact commands are in {directory / 'COMMANDS'})",
+        f"wrote {len(written)} of {len(ran)} reads to {directory} (the exact commands are in {commands})",
         file=sys.stderr,
     )
     return 0

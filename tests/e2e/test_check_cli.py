@@ -45,3 +45,29 @@ def test_dump_refuses_a_non_empty_directory(tmp_path):
     (tmp_path / "x").write_text("keep me")
     r = cairn("dump", str(tmp_path), "--sandbox")
     assert r.returncode == 2 and len(r.stderr.strip().splitlines()) == 1
+
+
+def test_dump_with_no_cluster_fails_and_counts_only_what_it_wrote(tmp_path):
+    """Issue 14.9: `cairn dump --live` with no cluster said "wrote 15 reads" and exited 0."""
+    dump_dir = tmp_path / "dump"
+    bin_dir = tmp_path / "bin"  # tools that fail as they do with no cluster to talk to
+    bin_dir.mkdir()
+    for tool in ("juju", "kubectl"):
+        script = bin_dir / tool
+        script.write_text("#!/bin/sh\necho 'error: no cluster reachable' >&2\nexit 1\n")
+        script.chmod(0o755)
+    env = {**os.environ, "PATH": f"{bin_dir}{os.pathsep}{os.environ['PATH']}"}
+    r = cairn("dump", str(dump_dir), "--live", env=env)
+    assert r.returncode == 1, r.stderr
+    assert "nothing could be read" in r.stderr and "wrote" not in r.stderr
+    commands = (dump_dir / "COMMANDS").read_text()
+    assert commands.endswith("\n"), "COMMANDS ends with a newline (issue 10.27)"
+
+
+def test_dump_counts_the_reads_it_wrote(tmp_path):
+    dump_dir = tmp_path / "dump"
+    r = cairn("dump", str(dump_dir), "--sandbox")
+    assert r.returncode == 0, r.stderr
+    files = [p for p in dump_dir.iterdir() if p.name != "COMMANDS"]
+    assert f"wrote {len(files)} of " in r.stderr
+    assert (dump_dir / "COMMANDS").read_text().endswith("\n")

@@ -70,8 +70,10 @@ def dump(
     context: str | None = None,
     *,
     timeout: float = COMMAND_TIMEOUT,
+    written: list[str] | None = None,
 ) -> list[list[str]]:
-    """Run every read into `directory` (created if needed); returns the argvs that ran, in order."""
+    """Run every read into `directory` (created if needed); returns the argvs that ran, in order.
+    `written` collects the names of the files that got output (a failed read writes none)."""
     target = Path(directory)
     target.mkdir(parents=True, exist_ok=True)
     runner = subprocess_runner(env, timeout)
@@ -89,6 +91,8 @@ def dump(
             # data are redacted as in command output (the checks never need them).
             text = ran.stdout.decode("utf-8", "surrogateescape")
             (target / file_name).write_bytes(Redactor().text(text).encode("utf-8", "surrogateescape"))
+            if written is not None:
+                written.append(file_name)
         lines.append(_record_line(ran, file_name))
         # Written after every command: an interrupted dump still says how far it got.
         (target / COMMANDS_FILE).write_text("\n".join(lines) + "\n", encoding="utf-8")
