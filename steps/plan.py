@@ -100,7 +100,8 @@ def _render_refs(refs: tuple[CheckRef, ...], table: Mapping[str, str]) -> tuple[
 def _plan_step(step: Step, phase_id: str, table: Mapping[str, str], item: str = "") -> PlannedStep:
     if item:
         table = {**table, "item": item}
-    render = lambda text: template.render(text, table)  # noqa: E731 - local shorthand
+    # Texts that are not rendered again at run time are unescaped now (a value's `{…}` stays).
+    render = lambda text: template.unescape(template.render(text, table))  # noqa: E731 - local shorthand
     return PlannedStep(
         id=f"{step.id}.{item}" if item else step.id,
         phase_id=phase_id,

@@ -38,12 +38,19 @@ def render(text: str, values: Mapping[str, str], *, keep_late: bool = True) -> s
             return match.group(0) if keep_late else "{" + match.group(1) + "}"
         name = match.group(2)
         if name in values:
-            return str(values[name])
+            # A value is substituted once, as given: when a later render follows (keep_late),
+            # `{…}` inside the value is escaped so that render leaves it literal.
+            return escape(str(values[name])) if keep_late else str(values[name])
         if keep_late and is_late(name):
             return match.group(0)
         raise KeyError(name)
 
     return PLACEHOLDER.sub(fill, text)
+
+
+def escape(text: str) -> str:
+    """`{name}` -> `{{name}}`: a value's braces, kept literal through the next render."""
+    return PLACEHOLDER.sub(lambda m: "{" + m.group(0) + "}" if m.group(2) else m.group(0), text)
 
 
 def unescape(text: str) -> str:

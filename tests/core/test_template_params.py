@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import pytest
 
-from steps import template
+from steps import params, plan, registry, template
 from steps.argvfmt import format_argv
 from steps.errors import BadInput
 from steps.params import parse_assignments, when_matches
@@ -53,3 +53,34 @@ def test_when():
     assert when_matches({"platform": ["a", "b"]}, {"platform": "b"})
     assert when_matches({"platform": {"not": "a"}}, {"platform": "b"})
     assert not when_matches({"platform": {"not": ["a", "b"]}}, {"platform": "b"})
+
+
+def test_a_param_value_is_substituted_once_as_given(tmp_path):
+    """Issue 14.10: `--set p={session_dir}` became the session path at run time, `{model}` kubeflow."""
+    from steps import events as ev
+    from steps.launch import RunRequest, TargetRequest, start
+    from steps.plan import format_plan
+
+    book = tmp_path / "once.yaml"
+    book.write_text(
+        "cairn-runbook: 1\nid: once\ntitle: Once\nparams:\n  - {name: model, default: kubeflow}\n"
+        "  - {name: p, default: x}\nphases:\n  - id: a\n    title: 'A {p}'\n    steps:\n"
+        "      - {id: s, title: 'S {p}', doc: d, run: ['echo {p}']}\n"
+    )
+    given = {"p": "{session_dir} {model}"}
+    rb = registry.load_file(book)
+    planned = format_plan(plan.resolve(rb, params.resolve(rb, given)))
+    assert "$ echo '{session_dir} {model}'" in planned, planned
+    launched = start(
+        RunRequest(runbook="once", runbook_file=str(book), given=given, target=TargetRequest(speed=0))
+    )
+    seen: list[ev.Event] = []
+    launched.engine.listener = seen.append
+    try:
+        assert launched.engine.run() == "succeeded"
+    finally:
+        launched.close()
+    output = [line for e in seen if isinstance(e, ev.CommandOutput) for line in e.lines]
+    assert output == ["{session_dir} {model}"], output
+    assert str(launched.directory) not in output[0] and "kubeflow" not in output[0]
+    assert next(launched.plan.steps()).title == "S {session_dir} {model}"
