@@ -27,6 +27,45 @@ FORMAT_KEY = "cairn-runbook"
 FORMAT_VERSION = 1
 ID = re.compile(r"[a-z0-9][a-z0-9.-]*")
 DECODINGS = ("", "base64", "juju-size")
+# The keys each part of a runbook may have (runbook_schema.py publishes the same as JSON Schema).
+TOP_KEYS = (
+    FORMAT_KEY,
+    "id",
+    "title",
+    "description",
+    "source",
+    "params",
+    "derived",
+    "channels",
+    "benign",
+    "phases",
+    "command-timeout",
+    "settle-timeout",
+)
+PARAM_KEYS = ("name", "help", "choices", "default", "pattern", "list", "discover", "secret")
+PHASE_KEYS = ("id", "title", "when", "steps", "doc")
+STEP_KEYS = (
+    "id",
+    "title",
+    "doc",
+    "run",
+    "when",
+    "check",
+    "settle",
+    "verify",
+    "destructive",
+    "ask",
+    "warning",
+    "gap",
+    "foreach",
+    "generate",
+    "generate-args",
+    "files",
+    "timeout",
+    "wait-for",
+)
+COMMAND_KEYS = ("argv", "timeout", "capture", "decode", "secret", "fallback", "expect", "benign", "write")
+BENIGN_KEYS = ("command", "pattern", "why")
 MAX_SECONDS = 7 * 24 * 3600  # a timeout beyond a week is a typo, and inf/nan are not JSON
 MAX_RUNBOOK_BYTES = 4 * 1024 * 1024
 
@@ -180,7 +219,7 @@ class _Reader:
         rules = []
         for i, raw in enumerate(self.seq(node, where)):
             w = f"{where}[{i}]"
-            rule = self.mapping(raw, w, {"command", "pattern", "why"}, {"pattern", "why"})
+            rule = self.mapping(raw, w, set(BENIGN_KEYS), {"pattern", "why"})
             pattern = self.text(rule, "pattern", w)
             self.regex(pattern, f"{w}.pattern", rule)
             prefix = self.argv(rule["command"], f"{w}.command", rule) if "command" in rule else ()
@@ -213,8 +252,7 @@ class _Reader:
     def command(self, node: Any, where: str, parent: Any) -> Command:
         if not isinstance(node, dict):
             return Command(argv=self.argv(node, where, parent))
-        allowed = {"argv", "timeout", "capture", "decode", "secret", "fallback", "expect", "benign", "write"}
-        raw = self.mapping(node, where, allowed, {"argv"})
+        raw = self.mapping(node, where, set(COMMAND_KEYS), {"argv"})
         decode = self.text(raw, "decode", where)
         if decode not in DECODINGS:
             raise self.fail(
@@ -247,27 +285,7 @@ class _Reader:
         )
 
     def step(self, node: Any, where: str) -> Step:
-        allowed = {
-            "id",
-            "title",
-            "doc",
-            "run",
-            "when",
-            "check",
-            "settle",
-            "verify",
-            "destructive",
-            "ask",
-            "warning",
-            "gap",
-            "foreach",
-            "generate",
-            "generate-args",
-            "files",
-            "timeout",
-            "wait-for",
-        }
-        raw = self.mapping(node, where, allowed, {"id", "title", "doc"})
+        raw = self.mapping(node, where, set(STEP_KEYS), {"id", "title", "doc"})
         step_id = self.text(raw, "id", where)
         if not ID.fullmatch(step_id):
             raise self.fail(
@@ -334,8 +352,7 @@ class _Reader:
         return dict(node)
 
     def param(self, node: Any, where: str) -> Param:
-        allowed = {"name", "help", "choices", "default", "pattern", "list", "discover", "secret"}
-        raw = self.mapping(node, where, allowed, {"name"})
+        raw = self.mapping(node, where, set(PARAM_KEYS), {"name"})
         name = self.text(raw, "name", where)
         if not re.fullmatch(r"[a-z_][a-z0-9_]*", name):
             raise self.fail(f"{where}.name", f"param name {name!r} must be lower_snake_case", raw)
@@ -365,21 +382,7 @@ class _Reader:
         )
 
     def runbook(self, doc: Any, path: Path | None) -> Runbook:
-        allowed = {
-            FORMAT_KEY,
-            "id",
-            "title",
-            "description",
-            "source",
-            "params",
-            "derived",
-            "channels",
-            "benign",
-            "phases",
-            "command-timeout",
-            "settle-timeout",
-        }
-        raw = self.mapping(doc, "top level", allowed, {FORMAT_KEY, "id", "title", "phases"})
+        raw = self.mapping(doc, "top level", set(TOP_KEYS), {FORMAT_KEY, "id", "title", "phases"})
         version = raw[FORMAT_KEY]
         if version != FORMAT_VERSION:
             raise self.fail(
@@ -426,7 +429,7 @@ class _Reader:
         seen_phases: set[str] = set()
         for i, p in enumerate(self.seq(raw.get("phases"), "phases")):
             where = f"phases[{i}]"
-            praw = self.mapping(p, where, {"id", "title", "when", "steps", "doc"}, {"id", "title", "steps"})
+            praw = self.mapping(p, where, set(PHASE_KEYS), {"id", "title", "steps"})
             where = f"{where} {self.text(praw, 'id', where)}"
             steps = tuple(
                 self.step(s, f"{where} > steps[{j}]")
