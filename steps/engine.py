@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import errno
 import re
 import threading
 import time
@@ -31,10 +32,11 @@ from . import events as ev
 from . import execute, generators, secret_store, state_summary, template
 from .argvfmt import format_argv
 from .cluster.state import ClusterState
-from .journal import JournalWriter
+from .journal import JournalUnwritable, JournalWriter
 from .model import BenignRule, CheckRef, Command
 from .plan import Plan, PlannedStep
 from .redact import MIN_SECRET_LEN, REDACTED, Redactor, output_is_secret
+from .session import SessionLocked
 from .targets import LiveTarget, Target
 from .view import FAILED, FINAL_STATES, INTERRUPTED, RUNNING, SessionView
 
@@ -48,6 +50,9 @@ OUTCOME_SUCCEEDED, OUTCOME_FAILED, OUTCOME_ABORTED, OUTCOME_DETACHED = (
 )
 SUMMARY_EVERY_SECONDS = 5.0  # how often the cluster-state summary file is rewritten during waits
 FAILURE_TAIL_LINES = 12  # the end of a failed command's output, shown with the question
+
+
+_STORAGE_ERRORS = (errno.ENOSPC, errno.EROFS, errno.EDQUOT, errno.EACCES, errno.EFBIG)
 
 
 class _Abort(Exception):
@@ -119,6 +124,7 @@ class Engine:
         self._summary_written = -SUMMARY_EVERY_SECONDS
         self._last_command: tuple[str, int] | None = None  # (step id, number) of the latest command
         self._produced: dict[str, Any] = self._produced_from_view()
+        self.stopped_because = ""  # why the run stopped when it could not go on recording
 
     def _run_check(self, name: str, state: ClusterState, params: Mapping[str, Any], **args: str) -> Any:
         if self._check_runner is None:
@@ -196,7 +202,26 @@ class Engine:
         except _StepFailed as exc:
             self.outcome = OUTCOME_FAILED
             self._finish(OUTCOME_FAILED, str(exc))
+        except OSError as exc:
+            if exc.errno not in _STORAGE_ERRORS:
+                raise
+            self.outcome = OUTCOME_DETACHED
+            self.stopped_because = f"cannot write {exc.filename or 'the session'}: {exc.strerror}"
+            self._tell(ev.Notice(level="error", text=f"stopped: {self.stopped_because}"))
+        except (JournalUnwritable, SessionLocked) as exc:
+            # Nothing more can be recorded (or this process no longer drives the session): stop
+            # where we are, as a detach; the running command goes on and the record stays whole.
+            self.outcome = OUTCOME_DETACHED
+            self.stopped_because = str(exc)
+            self._tell(ev.Notice(level="error", text=f"stopped: {exc}"))
         return self.outcome
+
+    def _tell(self, event: ev.Event) -> None:
+        """To the front end only (the journal is what failed)."""
+        try:
+            self.listener(event)
+        except Exception:  # noqa: BLE001 - stopping anyway
+            pass
 
     def _finish(self, outcome: str, message: str) -> None:
         if self.target.runs_commands:
@@ -315,7 +340,9 @@ class Engine:
         run.next_index = next((i for i in range(len(run.commands)) if i not in succeeded), len(run.commands))
         if prior.state in (FAILED, "aborted"):
             # It had failed (or was aborted) before: the operator decides again, as they would have.
-            self._recover(run, f"it had {prior.state} before this resume: {prior.reason}", already_failed=True)
+            self._recover(
+                run, f"it had {prior.state} before this resume: {prior.reason}", already_failed=True
+            )
             return
         # Interrupted between commands (or while waiting): re-check before anything re-runs.
         self._emit(

@@ -16,11 +16,17 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from .errors import BadInput
+from .errors import BadInput, CairnError
 from .events import JOURNAL_FORMAT, Event, SessionStarted, from_record
 from .redact import Redactor
 
 JOURNAL_NAME = "journal.jsonl"
+
+
+class JournalUnwritable(CairnError):
+    """The journal cannot be appended to (disk full, read-only): the run stops where it is."""
+
+    exit_code = 2
 
 
 class JournalWriter:
@@ -46,8 +52,14 @@ class JournalWriter:
             record["seq"] = self._seq
             line = json.dumps(record, ensure_ascii=False, separators=(",", ":"), default=str)
             line = self.redactor.text(line)
-            self._fh.write(line + "\n")
-            self._fh.flush()
+            try:
+                self._fh.write(line + "\n")
+                self._fh.flush()
+            except OSError as exc:  # a full or read-only disk: the journal so far stays as it is
+                raise JournalUnwritable(
+                    f"cannot write the journal {self.path}: {exc.strerror}; "
+                    "free space (or fix permissions), then `cairn resume` continues"
+                ) from None
             self._seq += 1
 
     def sync(self) -> None:

@@ -64,3 +64,49 @@ def test_resume_with_its_sandbox_gone_is_refused_at_once(damage):
     with pytest.raises(BadInput, match="sandbox of session .* cannot be read"):
         launch.resume(launched.session_id)
     assert (launched.directory / "journal.jsonl").read_bytes() == before, "journal intact"
+
+
+def test_disk_full_mid_run_stops_cleanly_with_the_journal_whole(tmp_path):
+    """The engine stops as a detach with one clear notice; no traceback, the journal parses."""
+    from steps import events as ev
+
+    from .harness import make
+    from .test_engine import _step, book
+
+    h = make(book(_step("a", ["echo one"]), _step("b", ["echo two"])), tmp_path)
+    writes = {"n": 0}
+    real = journal.JournalWriter.write
+
+    def filling(self, event):
+        writes["n"] += 1
+        if writes["n"] > 4:
+            raise journal.JournalUnwritable(f"cannot write the journal {self.path}: No space left on device")
+        real(self, event)
+
+    h.engine.journal.write = filling.__get__(h.engine.journal)
+    assert h.engine.run() == "detached"
+    assert "No space left" in h.engine.stopped_because
+    assert any(isinstance(e, ev.Notice) and "stopped:" in e.text for e in h.events)
+    assert len(journal.read(h.directory / "journal.jsonl").events) == 4
+
+
+def test_journal_writer_turns_a_full_disk_into_one_line(tmp_path):
+    w = journal.JournalWriter(tmp_path / "journal.jsonl")
+
+    class Full:
+        closed = False
+
+        def write(self, _text):
+            raise OSError(errno.ENOSPC, "No space left on device")
+
+        def flush(self):
+            pass
+
+        def close(self):
+            pass
+
+    w._fh = Full()
+    from steps import events as ev
+
+    with pytest.raises(journal.JournalUnwritable, match="No space left on device"):
+        w.write(ev.Notice(level="info", text="x"))
