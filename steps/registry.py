@@ -595,6 +595,11 @@ def _nested_repeat(pattern: str) -> bool:
                 if walk(av[-1], inside_repeat):
                     return True
             elif op is sre.BRANCH:
+                if inside_repeat:
+                    # `(a|aa)+`: repeated alternatives that can start alike backtrack exponentially
+                    firsts = [separator(list(b)) for b in av[1]]
+                    if None in firsts or len(set(firsts)) < len(firsts):
+                        return True
                 if any(walk(b, inside_repeat) for b in av[1]):
                     return True
             elif op in (sre.ASSERT, sre.ASSERT_NOT):
@@ -638,8 +643,9 @@ def _nested_repeat(pattern: str) -> bool:
                 yield from inner_items(av[2])
             elif op is sre.SUBPATTERN:
                 yield from inner_items(av[-1])
-            elif op is sre.BRANCH:
+            elif op is sre.BRANCH:  # each alternative is as variable as a repeat
                 for b in av[1]:
+                    yield from b
                     yield from inner_items(b)
 
     def _separated(sub: Any) -> bool:

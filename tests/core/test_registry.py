@@ -57,3 +57,21 @@ def test_find_unknown_and_user_file(tmp_path):
     assert registry.find("", runbook_file=fixture).id == "tiny"
     with pytest.raises(BadInput, match="holds runbook 'tiny'"):
         registry.find("other", runbook_file=fixture)
+
+
+@pytest.mark.parametrize(
+    ("pattern", "refused"),
+    [
+        ("(a+)+$", True),
+        ("(a|aa)+$", True),
+        ("(a*b?)*", True),
+        ("(,.*)*", True),
+        ("[a-z0-9]+(-[a-z0-9]+)*", False),
+        ("[a-z0-9-]+(\\.[a-z]+)*", False),
+        ("(ab|cd)*", False),
+        ("\\d+/(stable|candidate|beta|edge)", False),
+    ],
+)
+def test_regexes_that_can_take_exponential_time_are_refused(pattern, refused):
+    """Issue 14.6: `pattern: (a+)+$` hung on a 41-character value."""
+    assert registry._nested_repeat(pattern) is refused
