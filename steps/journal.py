@@ -166,6 +166,28 @@ def _check_types(event: Event) -> None:
             raise TypeError(f"field {f.name!r} of {event.type} is {type(value).__name__}, not {f.type}")
     if isinstance(event, SessionStarted):
         _check_outline(event.outline)
+        _check_target(event.target)
+
+
+_TARGET_FIELDS: dict[str, tuple[type, ...]] = {
+    "kind": (str,),
+    "scenario": (str,),
+    "directory": (str,),
+    "context": (str,),
+    "controller": (str,),
+    "model": (str,),
+    "cluster": (str,),
+    "server": (str,),
+    "speed": (int, float),
+    "faults": (list,),
+}
+
+
+def _check_target(target: dict[str, Any]) -> None:
+    for key, allowed in _TARGET_FIELDS.items():
+        value = target.get(key)
+        if value is not None and (not isinstance(value, allowed) or isinstance(value, bool)):
+            raise TypeError(f"target.{key} is {type(value).__name__}")
 
 
 def _check_outline(outline: Any) -> None:

@@ -346,14 +346,17 @@ def resume(
         plan = plan_from_journal(started, secrets)
         model = str(started.params.get("model") or "kubeflow")
         target_info = started.target
-        req = TargetRequest(
-            kind=target_info.get("kind", "sandbox"),
-            scenario=target_info.get("scenario", ""),
-            speed=float(target_info.get("speed", 1.0)),
-            context=target_info.get("context") or None,
-            controller=target_info.get("controller") or "",
-            directory=target_info.get("directory", ""),
-        )
+        try:
+            req = TargetRequest(
+                kind=str(target_info.get("kind", "sandbox")),
+                scenario=str(target_info.get("scenario", "")),
+                speed=float(target_info.get("speed", 1.0)),
+                context=str(target_info.get("context") or "") or None,
+                controller=str(target_info.get("controller") or ""),
+                directory=str(target_info.get("directory", "")),
+            )
+        except (TypeError, ValueError) as exc:
+            raise BadInput(f"{journal_path}:1: the session's target record is not valid ({exc})") from None
         target = make_target(req, directory, model)
         plan = pin_plan(plan, target)
         if isinstance(target, SandboxTarget):
