@@ -37,7 +37,7 @@ _SHAPES = [
     (
         re.compile(
             r"(?i)((?<![\w-])--?[A-Za-z0-9_-]*(?:password|passwd|secret[-_]?key|secret|token|api[-_]?key"
-            r"|access[-_]?key)(?:=|\s+))(?!\[redacted\])(?!-)(\"[^\"]*\"|'[^']*'|[^\s\"']+)"
+            r"|access[-_]?key)(?:=|[ \t]+))(?!\[redacted\])(?!-)(\"[^\"]*\"|'[^']*'|[^\s\"']+)"
         ),
         r"\1" + REDACTED,
     ),
@@ -45,7 +45,8 @@ _SHAPES = [
     (re.compile(r'(?i)("[A-Za-z0-9_.-]*secret"\s*:\s*")[^"]*(")'), r"\1" + REDACTED + r"\2"),
     (
         re.compile(
-            r"(?i)((?<![\w-])[A-Za-z0-9_.-]*secret\s*[=:]\s*)(?![\s\"']*\[redacted\])(\"[^\"]*\"|'[^']*'|[^\s,;\"'{}\[\]]+)"
+            r"(?i)((?<![\w-])[A-Za-z0-9_.-]*secret[ \t]*[=:][ \t]*)(?![\s\"']*\[redacted\])"
+            r"(\"[^\"]*\"|'[^']*'|[^\s,;\"'{}\[\]]+)"
         ),
         r"\1" + REDACTED,
     ),

@@ -106,6 +106,8 @@ def test_secret_lines_password_flags_and_upper_case_keys():
         "the password is short",
         "kind: Secret",
         "secretName: minio-secret",
+        "    secret:\n      secretName: minio-secret\n",
+        "run --password\nnext line",
     ):
         assert redact(ordinary) == ordinary
 
