@@ -26,6 +26,11 @@ SCENARIOS: dict[str, str] = {
     "for the 1.6 -> 1.7 upgrade; Charmhub as in March 2023 (latest/edge holds the 1.7 charms)",
 }
 DEFAULT_SCENARIO = "ckf-1.11-microk8s"
+from .istio_upstream import SCENARIOS as _ISTIO_SCENARIOS  # noqa: E402
+from .istio_upstream import TOOLS as _ISTIO_TOOLS  # noqa: E402
+from .istio_upstream import is_upstream as _is_upstream  # noqa: E402
+
+SCENARIOS.update(_ISTIO_SCENARIOS)
 TOOLS = ("juju", "kubectl", "curl")
 
 _PROJECT_ROOT = Path(__file__).resolve().parents[2]
@@ -50,13 +55,16 @@ def create(
     built = scenarios.build(scenario, sandbox_dir, speed=float(speed))
     built["faults"] = registered
     state.initialise(sandbox_dir, built)
-    _write_bin(sandbox_dir)
+    _write_bin(sandbox_dir, _ISTIO_TOOLS if _is_upstream(scenario) else TOOLS)
 
 
-def _write_bin(sandbox_dir: Path) -> None:
+def _write_bin(sandbox_dir: Path, tools: Sequence[str] = TOOLS) -> None:
     bin_dir = sandbox_dir / "bin"
     bin_dir.mkdir(exist_ok=True)
-    for tool in TOOLS:
+    for stale in bin_dir.iterdir():  # a re-created sandbox of another kind has other tools
+        if stale.name not in tools:
+            stale.unlink()
+    for tool in tools:
         script = bin_dir / tool
         script.write_text(
             f"#!{sys.executable}\n"
