@@ -78,7 +78,8 @@ def main(argv: list[str], sandbox_dir: Path, env: dict[str, str], stdin=None) ->
     if sub == "version":
         return (
             0,
-            'version.BuildInfo{Version:"v3.17.3", GitCommit:"e4da49785aa6e6ee2b86efd5dd9e43400318262b", GitTreeState:"clean", GoVersion:"go1.23.7"}\n',
+            'version.BuildInfo{Version:"v3.17.3", GitCommit:"e4da49785aa6e6ee2b86efd5dd9e43400318262b", '
+            'GitTreeState:"clean", GoVersion:"go1.23.7"}\n',
             "",
         )
     return 1, "", f'Error: unknown command "{sub}" for "helm"\nRun \'helm --help\' for usage.\n'
