@@ -201,18 +201,21 @@ def prereq_findings(state: IstioState, cp: ControlPlane) -> list[Finding]:
                 "move the workload into the cluster or keep this mesh in sidecar mode",
             )
         )
-    for pod in state.pods:
-        if "spiffe.io/spire-managed-identity" in pod.labels or "spire" in pod.annotations.get(
-            "inject.istio.io/templates", ""
-        ).split(","):
-            out.append(
-                finding(
-                    "SPIRE",
-                    pod.key.subject,
-                    "this pod gets its identity from SPIRE: upstream ambient does not support SPIRE as "
-                    "the certificate provider",
-                )
+    spire = [
+        p
+        for p in state.pods
+        if "spiffe.io/spire-managed-identity" in p.labels
+        or "spire" in p.annotations.get("inject.istio.io/templates", "").split(",")
+    ]
+    for subject, pods in by_owner(spire):
+        out.append(
+            finding(
+                "SPIRE",
+                subject,
+                f"{_pods(pods)} given identities by SPIRE: upstream ambient does not support SPIRE as the "
+                "certificate provider",
             )
+        )
     for pa in state.config(SECURITY, "PeerAuthentication"):
         mode = (
             str((pa.spec.get("mtls") or {}).get("mode") or "").upper()
@@ -405,19 +408,40 @@ def cluster_setup_findings(state: IstioState, cp: ControlPlane, sidecar_pods: li
                 argv("kubectl", "apply", "--server-side", "-f", GATEWAY_API_INSTALL),
             )
         )
-    for pod in sidecar_pods:
-        proxy = pod.proxy
-        if proxy is not None and proxy.env.get("ISTIO_META_ENABLE_HBONE", "").lower() != "true":
-            out.append(
-                finding(
-                    "SIDECAR_NO_HBONE",
-                    pod.key.subject,
-                    f"Sidecar {pod.key.namespace}/{pod.key.name} is missing 'ENABLE_HBONE': restart the pod "
-                    "once istiod runs the ambient profile",
-                    restart_command(pod),
-                )
+    stale = [
+        p
+        for p in sidecar_pods
+        if p.proxy is not None and p.proxy.env.get("ISTIO_META_ENABLE_HBONE", "").lower() != "true"
+    ]
+    for subject, pods in by_owner(stale):
+        out.append(
+            finding(
+                "SIDECAR_NO_HBONE",
+                subject,
+                f"{_pods(pods)} missing 'ENABLE_HBONE' in the sidecar: restart once istiod runs the ambient profile",
+                restart_command(pods[0]),
             )
+        )
     return out
+
+
+def by_owner(pods: list[Pod]) -> list[tuple[str, list[Pod]]]:
+    """Pods grouped by the workload that owns them (its subject), a pod without one on its own:
+    one finding per Deployment, whatever its pods happen to be called today."""
+    groups: dict[str, list[Pod]] = {}
+    for pod in pods:
+        kind = pod.owner_kind
+        subject = (
+            f"{kind}/{pod.key.namespace}/{pod.owner_name}"
+            if kind in ("Deployment", "StatefulSet", "DaemonSet")
+            else pod.key.subject
+        )
+        groups.setdefault(subject, []).append(pod)
+    return sorted(groups.items())
+
+
+def _pods(pods: list[Pod]) -> str:
+    return "its pod is" if len(pods) == 1 else f"its {len(pods)} pods are"
 
 
 def restart_command(pod: Pod) -> str:

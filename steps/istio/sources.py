@@ -6,11 +6,13 @@ Every source ends in `IstioState`'s parsers.
 from __future__ import annotations
 
 import tempfile
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 from ..cluster.errors import StateParseError
+from ..cluster.sources.capture import Ran
+from ..cluster.sources.capture import _run as run_one
 from ..cluster.sources.commands import ReadCommand, missing_resource_type
 from ..errors import BadInput
 from .state import IstioState
@@ -86,6 +88,17 @@ def read_commands(context: str | None = None) -> list[ReadCommand]:
 
 # argv -> (exit code, stdout, stderr)
 Runner = Callable[[Sequence[str]], tuple[int, bytes, bytes]]
+
+
+def with_istio_reads(reads: Iterable[Ran], runner: Runner, context: str | None = None) -> Iterator[Ran]:
+    """`reads`, then the analyzer's reads that were not among them (for `cairn dump`)."""
+    done: set[tuple[str, ...]] = set()
+    for ran in reads:
+        done.add(tuple(ran.command.argv))
+        yield ran
+    for command in read_commands(context):
+        if tuple(command.argv) not in done:
+            yield run_one(runner, command)
 
 
 def read_with(runner: Runner, source: str, context: str | None = None) -> IstioState:

@@ -80,7 +80,11 @@ def dump(
         "# started (UTC)\texit\tseconds\tfile\tcommand\ton failure\tfirst line of stderr",
     ]
     argvs: list[list[str]] = []
-    for number, ran in enumerate(run_reads(runner, model, context), start=1):
+    from ...istio.sources import with_istio_reads  # here: steps.istio imports this package
+
+    # The upstream Istio analysis (`cairn analyze --from-files`) reads more kinds than the checks.
+    reads = with_istio_reads(run_reads(runner, model, context), runner, context)
+    for number, ran in enumerate(reads, start=1):
         argvs.append(list(ran.command.argv))
         file_name = ""
         if ran.stdout.strip():
