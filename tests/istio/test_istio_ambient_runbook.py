@@ -107,4 +107,4 @@ def test_blockers_stop_the_run_in_pre_reqs(tmp_path, scenario, codes):
     assert "Analyse the configuration (stops on pre-reqs blockers)" in out
     for code in codes:
         assert code in out
-    assert "Cluster setup" not in out and "helm upgrade" not in out
+    assert "== Phase 2/7" not in out and "$ helm upgrade" not in out
