@@ -234,9 +234,14 @@ def read_live(context: str | None = None, kubeconfig: str | None = None, timeout
             versions = _crd_versions(crds)
             for r in CUSTOM:
                 version = versions.get((r.group, r.plural))
-                if version:  # else the CRD is not installed
-                    path = f"/apis/{r.group}/{version}/{r.plural}"
+                if not version:
+                    continue  # the CRD is not installed
+                path = f"/apis/{r.group}/{version}/{r.plural}"
+                try:
                     docs.append(listed(path))
+                except ApiException as exc:
+                    if exc.status != 404:  # 404: the CRD went away since it was listed
+                        raise
         except ApiException as exc:
             raise BadInput(_api_error(path, exc)) from None
         except _Unreachable as exc:

@@ -24,7 +24,12 @@ def subprocess_runner(env: Mapping[str, str] | None, timeout: float = COMMAND_TI
     """A runner that starts the tool as a process (argv list, never a shell) with `env`."""
     environ = dict(os.environ if env is None else env)
 
+    sandbox = environ.get("CAIRN_SANDBOX")
+
     def run(argv: Sequence[str]) -> tuple[int, bytes, bytes]:
+        if sandbox and not (Path(sandbox) / "bin" / argv[0]).exists():
+            # A sandbox without this tool (upstream Istio has no juju): never reach the real one.
+            return 127, b"", f"{argv[0]}: command not found".encode()
         try:
             done = subprocess.run(
                 list(argv),
