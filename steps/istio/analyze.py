@@ -28,7 +28,14 @@ import yaml
 
 from .authz import MESH_WIDE, NAMESPACE_WIDE, SELECTOR, Policy, rule_has_l4, rule_http_attributes
 from .codes import BLOCKER, PHASES
-from .controlplane import argv, cluster_setup_findings, prereq_findings, read_control_plane, restart_command
+from .controlplane import (
+    argv,
+    by_owner,
+    cluster_setup_findings,
+    prereq_findings,
+    read_control_plane,
+    restart_command,
+)
 from .finding import Finding, finding
 from .mesh import EXTENSIONS, INJECTION_LABELS, WAYPOINT_CLASS, Mesh, injected
 from .order import order_namespaces
@@ -198,13 +205,14 @@ class _Run:
     def _waypoint_needs(self) -> None:
         mesh = self.mesh
         for p in mesh.policies:
-            if p.scope != SELECTOR or not p.is_l7 or not mesh.in_scope(p.obj.namespace):
+            if p.scope not in (SELECTOR, NAMESPACE_WIDE) or not p.is_l7 or not mesh.in_scope(p.obj.namespace):
                 continue
             why = (
                 f"HTTP attributes ({', '.join(p.http_attributes)})"
                 if p.http_attributes
                 else f"action {p.action}"
             )
+            # A namespace-wide policy selects every pod of its namespace (`selects` is then always true).
             services = mesh.fronting(p.obj.namespace, p.selects)
             ns = p.obj.namespace
             if services:
@@ -215,7 +223,12 @@ class _Run:
                     )
                 msg = (
                     f"requires a waypoint due to {why}: ztunnel cannot enforce it. Services in front of its pods: "
-                    f"{_names(services)}; the policy is copied to the waypoint for each"
+                    f"{_names(services)}; "
+                    + (
+                        "the policy is copied to the waypoint for each"
+                        if p.scope == SELECTOR
+                        else f"the policy is copied to the waypoint as {WAYPOINT}-{p.obj.name}"
+                    )
                 )
                 self.add(
                     finding(
@@ -467,6 +480,16 @@ class _Run:
                         argv("kubectl", "label", "namespace", ns, *drop),
                     )
                 )
+        mixed_pods = [p for p in mesh.sidecar_pods if p.labels.get("istio.io/dataplane-mode") == "ambient"]
+        for subject, pods in by_owner(mixed_pods):
+            self.add(
+                finding(
+                    "MIXED_DATAPLANE_LABELS",
+                    subject,
+                    f"{len(pods)} pod(s) labelled istio.io/dataplane-mode=ambient still run a sidecar: the sidecar "
+                    "wins until the pod is injected no more",
+                )
+            )
         for w in self.state.workloads:
             if not mesh.in_scope(w.key.namespace):
                 continue

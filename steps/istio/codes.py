@@ -159,10 +159,11 @@ _CODES = (
         "WAYPOINT_L7_AUTHZ",
         RECOMMEND,
         "deploy-waypoints",
-        "A selector AuthorizationPolicy has HTTP attributes (hosts, methods, paths and their "
+        "A selector or namespace-wide AuthorizationPolicy has HTTP attributes (hosts, methods, paths and their "
         "negations; requestPrincipals, remoteIpBlocks; `when` keys beyond source.ip/namespace/"
         "principal and destination.ip/port), or action CUSTOM or AUDIT: ztunnel cannot enforce "
-        "it, so its namespace gets a waypoint and the policy a copy per Service.",
+        "it, so its namespace gets a waypoint, used by every Service in front of the pods it "
+        "selects; a selector policy gets a copy per Service, a namespace-wide one a copy on the waypoint.",
     ),
     Code(
         "WAYPOINT_VIRTUALSERVICE",

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Iterable, Iterator, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import yaml
@@ -283,6 +283,8 @@ class IstioState:
             ignored[kind if not group else f"{kind}.{group}"] += 1
             return
         record = parser(key, obj, meta, labels, where, path)
+        if isinstance(record, ConfigObject) and record.api_version != api_version:
+            record = replace(record, api_version=api_version)  # a <Kind>List's items carry none
         if record is not None:
             self.objects[key] = record  # a later copy of an object replaces an earlier one
 

@@ -386,3 +386,20 @@ def test_istiod_ztunnel_and_cni_by_label_too():
         *_ns("shop"),
     ]
     assert not [f for f in run(objs).findings if f.phase == "cluster-setup"]
+
+
+def test_a_pod_labelled_ambient_that_keeps_its_sidecar_is_mixed():
+    labels = {"app": "web", "istio.io/dataplane-mode": "ambient"}
+    objs = [*ambient_ready(), *_ns("shop"), pod("shop", "web-abc12-y", labels, owner="web-v1")]
+    found = [f for f in run(objs).findings if f.code == "MIXED_DATAPLANE_LABELS"]
+    assert [f.subject for f in found] == ["Deployment/shop/web-v1"]
+
+
+def test_items_of_an_api_list_keep_the_lists_api_version():
+    listed = {
+        "apiVersion": "security.istio.io/v1beta1",
+        "kind": "AuthorizationPolicyList",
+        "items": [{"metadata": {"name": "p", "namespace": "shop"}, "spec": {}}],
+    }
+    (policy,) = IstioState.from_objects([listed]).config("security.istio.io", "AuthorizationPolicy")
+    assert policy.api_version == "security.istio.io/v1beta1"

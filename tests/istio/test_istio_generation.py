@@ -10,7 +10,7 @@ from steps.istio.analyze import analyze, render_policies_yaml, render_waypoints_
 from steps.istio.order import order_namespaces
 from steps.istio.state import IstioState
 
-from .objects import app, authz, bookinfo, istio, istiod, namespace, principal, service
+from .objects import ambient_ready, app, authz, bookinfo, istio, istiod, namespace, principal, service
 
 P_BACKEND = "cluster.local/ns/backend/sa/waypoint"
 
@@ -252,3 +252,28 @@ def test_the_json_has_exactly_the_issues_shape():
 
 def test_the_ingress_gateway_namespace_is_never_migrated():
     assert "istio-ingress" not in run(bookinfo()).order
+
+
+def test_a_namespace_wide_l7_policy_gives_its_namespace_a_waypoint():
+    objs = [
+        *ambient_ready(),
+        namespace("shop", **{"istio-injection": "enabled"}),
+        *app("shop", "web"),
+        *app("shop", "cart"),
+        authz("shop", "get-only", rules=[{"to": [{"operation": {"methods": ["GET"]}}]}]),
+    ]
+    analysis = run(objs)
+    assert names(analysis.waypoints) == ["shop/waypoint"]
+    # At ztunnel the namespace-wide L7 ALLOW allows nothing: the pods must let the waypoint in.
+    assert names(analysis.policies) == [
+        "shop/cart-from-waypoint",
+        "shop/waypoint-get-only",
+        "shop/web-from-waypoint",
+    ]
+    assert {"kind": "AuthorizationPolicy", "namespace": "shop", "name": "get-only"} in analysis.deletions
+    (f,) = [f for f in analysis.findings if f.code == "WAYPOINT_L7_AUTHZ"]
+    assert "cart, web" in f.message and "waypoint-get-only" in f.message
+    assert analysis.commands["use_waypoint"] == [
+        "kubectl label service -n shop cart istio.io/use-waypoint=waypoint",
+        "kubectl label service -n shop web istio.io/use-waypoint=waypoint",
+    ]
