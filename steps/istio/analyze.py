@@ -44,6 +44,8 @@ from .state import NETWORKING, SECURITY, IstioState, Service
 MANAGED_BY = {"app.kubernetes.io/managed-by": "cairn"}
 WAYPOINT = "waypoint"
 AP_API = "security.istio.io/v1"
+# Pre-reqs about one namespace's objects: they matter only where the migration goes (or mesh-wide).
+SCOPED_PREREQS = frozenset({"SPIRE", "PEERAUTH_DISABLE", "PEERAUTH_PORT_DISABLE", "ENVOYFILTER_SIDECAR"})
 
 
 @dataclass
@@ -157,6 +159,9 @@ class _Run:
     def run(self) -> Analysis:
         mesh, cp = self.mesh, self.cp
         for f in prereq_findings(self.state, cp):
+            namespace = f.subject.split("/")[1]
+            if f.code in SCOPED_PREREQS and not (mesh.in_scope(namespace) or namespace == cp.root_namespace):
+                continue  # a namespace that is not migrated keeps its sidecars and what they read
             self.add(f)
         for f in cluster_setup_findings(self.state, cp, mesh.sidecar_pods):
             self.add(f)

@@ -403,3 +403,14 @@ def test_items_of_an_api_list_keep_the_lists_api_version():
     }
     (policy,) = IstioState.from_objects([listed]).config("security.istio.io", "AuthorizationPolicy")
     assert policy.api_version == "security.istio.io/v1beta1"
+
+
+def test_namespaced_prereqs_count_only_where_the_migration_goes_or_mesh_wide():
+    objs = [
+        *_peerauth({"mtls": {"mode": "DISABLE"}}),
+        *_ns("other"),
+        istio("PeerAuthentication", "other", "pa", {"mtls": {"mode": "DISABLE"}}),
+        istio("PeerAuthentication", "istio-system", "mesh", {"mtls": {"mode": "DISABLE"}}),
+    ]
+    subjects = {f.subject for f in run(objs, ["shop"]).findings if f.code == "PEERAUTH_DISABLE"}
+    assert subjects == {"PeerAuthentication/shop/pa", "PeerAuthentication/istio-system/mesh"}
