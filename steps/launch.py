@@ -6,6 +6,7 @@ input is found before a session directory exists, so a typo leaves nothing behin
 
 from __future__ import annotations
 
+import dataclasses
 import os
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -167,6 +168,10 @@ def start(
         raise BadInput(
             "--from-files is read-only analysis: use `cairn check --from-files DIR` or `cairn plan`"
         )
+    if req.target.kind == "sandbox" and not req.target.scenario:
+        from . import sandbox  # each runbook rehearses on its own kind of cluster
+
+        req.target = dataclasses.replace(req.target, scenario=sandbox.default_scenario_for(runbook.id))
     make_target(req.target, None, model)  # validates scenario and speed before a directory exists
 
     session_id, directory = session_mod.create()

@@ -31,6 +31,21 @@ from .istio_upstream import TOOLS as _ISTIO_TOOLS  # noqa: E402
 from .istio_upstream import is_upstream as _is_upstream  # noqa: E402
 
 SCENARIOS.update(_ISTIO_SCENARIOS)
+
+
+def scenarios_for(runbook_id: str) -> list[str]:
+    """The scenarios that rehearse this runbook: upstream Istio's for istio-ambient, CKF's otherwise."""
+    from .istio_upstream import RUNBOOK
+
+    upstream = runbook_id == RUNBOOK
+    return [name for name in SCENARIOS if _is_upstream(name) == upstream]
+
+
+def default_scenario_for(runbook_id: str) -> str:
+    """The scenario a runbook is rehearsed on when none is named."""
+    from .istio_upstream import DEFAULT, RUNBOOK
+
+    return DEFAULT if runbook_id == RUNBOOK else DEFAULT_SCENARIO
 TOOLS = ("juju", "kubectl", "curl")
 
 _PROJECT_ROOT = Path(__file__).resolve().parents[2]

@@ -16,6 +16,8 @@ SCENARIOS: dict[str, str] = {
 }
 
 TOOLS = ("kubectl", "curl", "helm", "istioctl")
+RUNBOOK = "istio-ambient"  # the runbook these scenarios rehearse
+DEFAULT = "istio-bookinfo"
 
 
 def is_upstream(scenario: str) -> bool:
