@@ -108,3 +108,21 @@ def test_blockers_stop_the_run_in_pre_reqs(tmp_path, scenario, codes):
     for code in codes:
         assert code in out
     assert "== Phase 2/7" not in out and "$ helm upgrade" not in out
+
+
+def test_istio_ambient_rehearses_on_istio_bookinfo_unless_told_otherwise():
+    import steps.sandbox as sandbox
+    from steps.launch import RunRequest, TargetRequest, start
+
+    assert sandbox.scenarios_for("istio-ambient") == [
+        "istio-bookinfo",
+        "istio-bookinfo-legacy",
+        "istio-bookinfo-blockers",
+    ]
+    assert "istio-bookinfo" not in sandbox.scenarios_for("ckf-1.11-ambient")
+    assert sandbox.default_scenario_for("ckf-1.11-ambient") == sandbox.DEFAULT_SCENARIO
+    launched = start(RunRequest(runbook="istio-ambient", target=TargetRequest(speed=0)), read_state=False)
+    try:
+        assert launched.target.scenario == "istio-bookinfo"
+    finally:
+        launched.close()
