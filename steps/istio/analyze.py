@@ -602,8 +602,8 @@ class _Run:
                 overwrite = ["--overwrite"] if "istio.io/dataplane-mode" in labels else []
                 remove.append(argv("kubectl", "label", "namespace", ns, *change, *overwrite))
             restarts: list[str] = []
-            for pod in mesh.sidecar_pods:
-                if pod.key.namespace == ns:
+            for pod in mesh.pods_by_ns.get(ns, []):
+                if pod.has_sidecar:
                     command = restart_command(pod)
                     if command not in restarts:
                         restarts.append(command)

@@ -7,6 +7,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Any
 
 from .state import ConfigObject
@@ -81,16 +82,16 @@ class Policy:
     def action(self) -> str:
         return str(self.spec.get("action") or "ALLOW").upper()
 
-    @property
+    @cached_property
     def rules(self) -> list[Mapping[str, Any]]:
         return [_map(r) for r in _items(self.spec.get("rules"))]
 
-    @property
+    @cached_property
     def match_labels(self) -> Mapping[str, str]:
         selector = _map(self.spec.get("selector"))
         return {str(k): str(v) for k, v in _map(selector.get("matchLabels")).items()}
 
-    @property
+    @cached_property
     def scope(self) -> str:
         if self.spec.get("targetRefs") or self.spec.get("targetRef"):
             return TARGET_REFS
@@ -98,7 +99,7 @@ class Policy:
             return SELECTOR
         return MESH_WIDE if self.obj.namespace == self.root_namespace else NAMESPACE_WIDE
 
-    @property
+    @cached_property
     def http_attributes(self) -> list[str]:
         out: list[str] = []
         for rule in self.rules:

@@ -9,7 +9,7 @@ from functools import cached_property
 
 from .authz import Policy
 from .controlplane import ControlPlane
-from .state import EXTENSIONS, GATEWAY_API, NETWORKING, SECURITY, ConfigObject, IstioState, Service
+from .state import EXTENSIONS, GATEWAY_API, NETWORKING, SECURITY, ConfigObject, IstioState, Pod, Service
 
 INJECTION_LABELS = ("istio-injection", "istio.io/rev")
 WAYPOINT_CLASS = "istio-waypoint"
@@ -27,6 +27,18 @@ class Mesh:
     _label_sets: dict[str, list[Mapping[str, str]]] = field(default_factory=dict)
 
     @cached_property
+    def pods_by_ns(self) -> dict[str, list[Pod]]:
+        return _by_namespace(self.state.pods)
+
+    @cached_property
+    def services_by_ns(self) -> dict[str, list[Service]]:
+        return _by_namespace(self.state.services)
+
+    @cached_property
+    def policies_by_ns(self) -> dict[str, list[Policy]]:
+        return _by_namespace(self.policies, lambda p: p.obj.namespace)
+
+    @cached_property
     def scope(self) -> list[str]:
         """The namespaces to migrate: those asked for, else every namespace outside the control
         plane's with a sidecar, or with an injection label and no gateway pods (an ingress
@@ -36,7 +48,7 @@ class Mesh:
         names = {ns.key.name for ns in self.state.namespaces} | {p.key.namespace for p in self.state.pods}
         out = []
         for name in sorted(names - self.cp.system_namespaces):
-            pods = [p for p in self.state.pods if p.key.namespace == name]
+            pods = self.pods_by_ns.get(name, [])
             if any(p.has_sidecar for p in pods):
                 out.append(name)
             elif injected(self.state.namespace_labels(name)) and not any(p.is_gateway for p in pods):
@@ -47,7 +59,7 @@ class Mesh:
         return namespace in self.scope
 
     @cached_property
-    def sidecar_pods(self) -> list:
+    def sidecar_pods(self) -> list[Pod]:
         return [p for p in self.state.pods if p.has_sidecar and self.in_scope(p.key.namespace)]
 
     @cached_property
@@ -58,13 +70,17 @@ class Mesh:
         """The label sets of the pods of a namespace: running pods, and pod templates (a workload
         scaled to zero still has its policy)."""
         if namespace not in self._label_sets:
-            sets = [p.labels for p in self.state.pods if p.key.namespace == namespace]
-            sets += [w.template_labels for w in self.state.workloads if w.key.namespace == namespace]
-            self._label_sets[namespace] = sets
+            if not self._label_sets:
+                for p in self.state.pods:
+                    self._label_sets.setdefault(p.key.namespace, []).append(p.labels)
+                for w in self.state.workloads:
+                    self._label_sets.setdefault(w.key.namespace, []).append(w.template_labels)
+            if namespace not in self._label_sets:
+                self._label_sets[namespace] = []
         return self._label_sets[namespace]
 
     def services_in(self, namespace: str) -> list[Service]:
-        return [s for s in self.state.services if s.key.namespace == namespace]
+        return self.services_by_ns.get(namespace, [])
 
     def fronting(self, namespace: str, selects) -> list[Service]:
         """The Services of `namespace` in front of pods that `selects(labels)` accepts."""
@@ -95,7 +111,10 @@ class Mesh:
     def covered_by_allow(self, svc: Service) -> bool:
         """An ALLOW policy already applies to the pods behind `svc` (so they deny what it does not list)."""
         ns = svc.key.namespace
-        for p in self.policies:
+        nearby = self.policies_by_ns.get(ns, [])
+        if ns != self.cp.root_namespace:
+            nearby = nearby + self.policies_by_ns.get(self.cp.root_namespace, [])
+        for p in nearby:
             if p.action != "ALLOW" or p.scope == "targetRefs":
                 continue
             if p.scope == "mesh":
@@ -195,6 +214,13 @@ class Mesh:
             services = self.fronting(obj.namespace, lambda ls, w=wanted: _subset(w, ls))
             out.append((obj, services))
         return out
+
+
+def _by_namespace(items, namespace_of=lambda r: r.key.namespace) -> dict:
+    out: dict[str, list] = {}
+    for item in items:
+        out.setdefault(namespace_of(item), []).append(item)
+    return out
 
 
 def _subset(wanted: Mapping[str, str], labels: Mapping[str, str]) -> bool:

@@ -202,6 +202,8 @@ Record = Namespace | Pod | Service | Workload | Crd | ConfigMap | SecretMeta | C
 class IstioState:
     objects: dict[Key, Record] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
+    # (group, kind) -> its keys, sorted; rebuilt after objects are added.
+    _index: dict[tuple[str, str], list[Key]] | None = field(default=None, repr=False, compare=False)
 
     # -- building ---------------------------------------------------------------------------
     @classmethod
@@ -287,11 +289,17 @@ class IstioState:
             record = replace(record, api_version=api_version)  # a <Kind>List's items carry none
         if record is not None:
             self.objects[key] = record  # a later copy of an object replaces an earlier one
+            self._index = None
 
     # -- reading ----------------------------------------------------------------------------
     def records(self, group: str, kind: str) -> Iterator[Any]:
         """Every record of one kind, sorted by namespace and name."""
-        for key in sorted(k for k in self.objects if k.group == group and k.kind == kind):
+        if self._index is None:
+            index: dict[tuple[str, str], list[Key]] = {}
+            for k in sorted(self.objects):
+                index.setdefault((k.group, k.kind), []).append(k)
+            self._index = index
+        for key in self._index.get((group, kind), ()):
             yield self.objects[key]
 
     def get(self, group: str, kind: str, namespace: str, name: str) -> Any | None:
