@@ -191,8 +191,11 @@ class _Run:
         self._labels_and_injection()
         self._ingress(waypointed)
         for (ns, name), svc in waypointed.items():
-            if svc.labels.get("istio.io/use-waypoint") == WAYPOINT:
-                continue
+            bound = svc.labels.get("istio.io/use-waypoint") or self.state.namespace_labels(ns).get(
+                "istio.io/use-waypoint"
+            )
+            if bound == WAYPOINT:
+                continue  # already uses it
             self.out.commands["use_waypoint"].append(
                 argv("kubectl", "label", "service", "-n", ns, name, f"istio.io/use-waypoint={WAYPOINT}")
             )
@@ -352,6 +355,8 @@ class _Run:
             ns, name = p.obj.namespace, p.obj.name
             if ns not in waypoint_ns:
                 continue  # no waypoint, nothing generated: a copy would fail open (#57315)
+            if p.managed:
+                continue  # Cairn's own, from an earlier run: analysing again must not copy it
             if p.scope == NAMESPACE_WIDE:
                 self.out.policies.append(
                     _copy(

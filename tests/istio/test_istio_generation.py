@@ -277,3 +277,17 @@ def test_a_namespace_wide_l7_policy_gives_its_namespace_a_waypoint():
         "kubectl label service -n shop cart istio.io/use-waypoint=waypoint",
         "kubectl label service -n shop web istio.io/use-waypoint=waypoint",
     ]
+
+
+def test_analysing_again_after_applying_the_generated_files_changes_nothing():
+    first = run(bookinfo())
+    applied = [*bookinfo(), *first.waypoints, *first.policies]
+    second = run(applied)
+    assert second.policies == first.policies and second.waypoints == first.waypoints
+    assert second.deletions == first.deletions
+
+
+def test_services_already_bound_to_the_waypoint_are_not_labelled_again():
+    objs = [o for o in bookinfo() if not (o["kind"] == "Namespace" and o["metadata"]["name"] == "backend")]
+    objs.append(namespace("backend", **{"istio-injection": "enabled", "istio.io/use-waypoint": "waypoint"}))
+    assert run(objs).commands["use_waypoint"] == []
