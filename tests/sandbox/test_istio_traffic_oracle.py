@@ -203,3 +203,16 @@ def test_curl_in_a_pod_answers_as_the_oracle_decides(bookinfo, tmp_path):
     )
     assert rc == 56 and "curl: (56) Recv failure: Connection reset by peer" in err
     assert "command terminated with exit code 56" in err
+
+
+def test_skipping_the_hbone_restart_breaks_the_matrix(bookinfo, tmp_path):
+    base = allowed(matrix(bookinfo))
+    bookinfo.ok(
+        "helm upgrade istiod istio/istiod -n istio-system --reuse-values --set profile=ambient --wait"
+    )
+    bookinfo.ok("helm upgrade --install istio-cni istio/cni -n istio-system --set profile=ambient --wait")
+    bookinfo.ok("helm upgrade --install ztunnel istio/ztunnel -n istio-system --wait")
+    assert allowed(matrix(bookinfo)) == base  # sidecar to sidecar: HBONE not needed yet
+    remove_sidecars(bookinfo, "frontend")  # ambient callers, backend sidecars still without HBONE
+    lost = matrix(bookinfo)[("frontend/productpage-v1", "backend/details", "GET")]
+    assert (lost.code, lost.policy) == (0, "destination sidecar without HBONE")

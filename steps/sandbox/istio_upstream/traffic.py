@@ -10,7 +10,10 @@ Who enforces what (shared/reference/istio-ambient-migration.md):
   that is not ready is bypassed); the waypoint enforces the targetRefs policies with the client's
   identity and answers 403, then forwards with its own identity;
 - the destination's sidecar enforces selector and namespace-wide policies with every attribute
-  (403); a captured destination's ztunnel enforces them with ztunnel's rules (a reset, curl 56).
+  (403); a captured destination's ztunnel enforces them with ztunnel's rules (a reset, curl 56);
+- ztunnel and waypoints reach a sidecar only over HBONE, so a sidecar injected before the ambient
+  profile (no ISTIO_META_ENABLE_HBONE) is unreachable from them, and its own mTLS looks like plain
+  text to a captured destination. Gateway proxies are re-rendered by istiod and always speak it.
 """
 
 from __future__ import annotations
@@ -47,6 +50,17 @@ class Outcome:
     @property
     def curl_exit(self) -> int:
         return 56 if self.code == 0 else 0
+
+
+def hbone(pod: Obj) -> bool:
+    """The pod's sidecar was injected with ISTIO_META_ENABLE_HBONE (the ambient profile's template)."""
+    for c in pod.get("spec", {}).get("containers", []):
+        if c.get("name") == "istio-proxy":
+            return any(
+                e.get("name") == "ISTIO_META_ENABLE_HBONE" and e.get("value") == "true"
+                for e in c.get("env") or []
+            )
+    return False
 
 
 def principal(state: State, pod: Obj) -> str:
@@ -207,6 +221,13 @@ def decide(
             host,
         )
     mode = peer_auth_mode(state, dest, now)
+    if pods.has_sidecar(dest) and (waypoint is not None or c_ambient) and not hbone(dest):
+        # ztunnel and waypoints speak HBONE only; a sidecar injected before the ambient profile
+        # does not listen for it (SIDECAR_NO_HBONE): the connection fails.
+        return Outcome(0, "", "sidecar", "destination sidecar without HBONE")
+    if c_sidecar and not hbone(client) and control.captured(state, dest, now):
+        # A sidecar without HBONE sends Istio mTLS over TCP, which ztunnel sees as plain text.
+        req = authz.Request("", "", port, method, path, host)
     if pods.has_sidecar(dest):
         if not req.principal and mode == "STRICT":
             return Outcome(0, "", "sidecar", "PeerAuthentication STRICT")
