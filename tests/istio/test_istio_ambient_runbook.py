@@ -24,7 +24,7 @@ PHASES = [
 PROBES = (
     "frontend/curl=http://details.backend:9080/details/0=403,"
     "frontend/productpage-v1=http://details.backend:9080/details/0=200,"
-    "frontend/curl=http://productpage.frontend:9080/productpage=000"
+    "frontend/curl=http://productpage.frontend:9080/productpage=deny"
 )
 
 
@@ -81,6 +81,8 @@ def test_the_migration_on_istio_bookinfo(tmp_path):
     # The originals go last, after every sidecar.
     assert out.index("No sidecar left in frontend") < out.index("kubectl delete authorizationpolicies")
     assert "counted as success: a reset by ztunnel is the expected denial" in out
+    # The probes run after each namespace moves, and once more at the end.
+    assert out.count("http://details.backend:9080/details/0\n") == 2 * 3
     files = session_dir(tmp_path) / "files"
     waypoints = list(yaml.safe_load_all((files / "waypoints-apply-recommended-waypoints.yaml").read_text()))
     assert [(w["kind"], w["metadata"]["namespace"], w["metadata"]["name"]) for w in waypoints] == [
