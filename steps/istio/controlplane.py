@@ -418,7 +418,7 @@ def cluster_setup_findings(state: IstioState, cp: ControlPlane, sidecar_pods: li
             finding(
                 "SIDECAR_NO_HBONE",
                 subject,
-                f"{_pods(pods)} missing 'ENABLE_HBONE' in the sidecar: restart once istiod runs the ambient profile",
+                f"{_sidecars(pods)} missing 'ENABLE_HBONE': restart once istiod runs the ambient profile",
                 restart_command(pods[0]),
             )
         )
@@ -438,6 +438,10 @@ def by_owner(pods: list[Pod]) -> list[tuple[str, list[Pod]]]:
         )
         groups.setdefault(subject, []).append(pod)
     return sorted(groups.items())
+
+
+def _sidecars(pods: list[Pod]) -> str:
+    return "its pod's sidecar is" if len(pods) == 1 else f"the sidecars of its {len(pods)} pods are"
 
 
 def _pods(pods: list[Pod]) -> str:
