@@ -140,6 +140,10 @@ class Policy:
                 for ns in _items(src.get("namespaces")):
                     if isinstance(ns, str) and "*" not in ns:
                         found.add(ns)
+                for account in _items(src.get("serviceAccounts")):
+                    # `ns/sa`, or `sa` in the policy's own namespace (not a caller from elsewhere).
+                    if isinstance(account, str) and "/" in account:
+                        found.add(account.split("/", 1)[0])
             for cond in _items(rule.get("when")):
                 c = _map(cond)
                 for value in _items(c.get("values")):

@@ -291,3 +291,24 @@ def test_services_already_bound_to_the_waypoint_are_not_labelled_again():
     objs = [o for o in bookinfo() if not (o["kind"] == "Namespace" and o["metadata"]["name"] == "backend")]
     objs.append(namespace("backend", **{"istio-injection": "enabled", "istio.io/use-waypoint": "waypoint"}))
     assert run(objs).commands["use_waypoint"] == []
+
+
+def test_callers_are_read_from_principals_namespaces_service_accounts_and_conditions():
+    from steps.istio.authz import Policy
+    from steps.istio.state import IstioState as State
+
+    rules = [
+        {"from": [{"source": {"principals": ["cluster.local/ns/a/sa/x", "*/ns/b/sa/*", "*"]}}]},
+        {"from": [{"source": {"namespaces": ["c", "prod-*"], "notNamespaces": ["z"]}}]},
+        {"from": [{"source": {"serviceAccounts": ["d/runner", "local"]}}]},
+        {
+            "when": [
+                {"key": "source.namespace", "values": ["e"]},
+                {"key": "source.principal", "values": ["td/ns/f/sa/y"]},
+            ]
+        },
+    ]
+    obj = State.from_objects([authz("shop", "p", selector={"app": "web"}, rules=rules)]).config(
+        "security.istio.io", "AuthorizationPolicy"
+    )[0]
+    assert Policy(obj, "istio-system").caller_namespaces() == {"a", "b", "c", "d", "e", "f"}
