@@ -92,6 +92,12 @@ def test_the_migration_on_istio_bookinfo(tmp_path):
     assert all(p["metadata"]["labels"]["app.kubernetes.io/managed-by"] == "cairn" for p in policies)
     analysis = json.loads((files / "prereqs-analysis-analysis.json").read_text())
     assert analysis["order"].index("frontend") < analysis["order"].index("backend")
+    # The generated files are part of the record.
+    exported = cairn(tmp_path, "export", "-o", "-")
+    assert "files/waypoints-apply-recommended-waypoints.yaml" in exported.stdout
+    assert "      | kind: Gateway" in exported.stdout
+    as_json = json.loads(cairn(tmp_path, "export", "-o", "-", "--format", "json").stdout)
+    assert "policies-apply-recommended-policies.yaml" in as_json["generated_files"]
 
 
 @pytest.mark.parametrize(
