@@ -39,7 +39,7 @@ from .controlplane import (
 from .finding import Finding, finding
 from .mesh import EXTENSIONS, INJECTION_LABELS, WAYPOINT_CLASS, Mesh, injected
 from .order import order_namespaces
-from .state import NETWORKING, SECURITY, IstioState, Service
+from .state import NETWORKING, SECURITY, ConfigObject, IstioState, Service
 
 MANAGED_BY = {"app.kubernetes.io/managed-by": "cairn"}
 WAYPOINT = "waypoint"
@@ -255,6 +255,8 @@ class _Run:
                         "traffic addressed to a Service; give the pods a Service, or rewrite the policy by hand",
                     )
                 )
+        routes = mesh.service_routes()
+        routed = {(s.key.namespace, s.key.name) for _, attached in routes for s in attached}
         for vs, services in mesh.mesh_virtual_services():
             self.need(services)
             for s in services:
@@ -270,7 +272,6 @@ class _Run:
                     argv("istioctl", "waypoint", "apply", "-n", ns),
                 )
             )
-            routed = {(s.key.namespace, s.key.name) for _, ss in mesh.service_routes() for s in ss}
             both = [s for s in services if (s.key.namespace, s.key.name) in routed]
             extra = (
                 f"; an HTTPRoute also attaches to {_names(both)}: the two together are undefined"
@@ -285,7 +286,7 @@ class _Run:
                     f"Service {_names(services)}{extra}",
                 )
             )
-        for route, services in mesh.service_routes():
+        for route, services in routes:
             self.need(services)
             for s in services:
                 self.headless_reasons.setdefault((s.key.namespace, s.key.name), []).append(
@@ -322,7 +323,7 @@ class _Run:
         for v in mesh.state.config(NETWORKING, "DestinationRule"):
             self._dr_subsets(v)
 
-    def _dr_subsets(self, dr) -> None:
+    def _dr_subsets(self, dr: ConfigObject) -> None:
         subsets = (
             [s for s in (dr.spec.get("subsets") or []) if isinstance(s, dict)]
             if isinstance(dr.spec.get("subsets"), list)
