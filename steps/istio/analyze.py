@@ -59,6 +59,8 @@ class Analysis:
     order: list[str] = field(default_factory=list)
     deletions: list[dict[str, str]] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)  # about the input, not the cluster
+    # "namespace/name" of a generated policy -> why it is there (for the text report, not the JSON)
+    reasons: dict[str, str] = field(default_factory=dict)
 
     @property
     def blocked(self) -> bool:
@@ -359,6 +361,9 @@ class _Run:
             if p.managed:
                 continue  # Cairn's own, from an earlier run: analysing again must not copy it
             if p.scope == NAMESPACE_WIDE:
+                self._why(
+                    ns, f"{WAYPOINT}-{name}", f"copied from namespace policy {ns}/{name} to the waypoint"
+                )
                 self.out.policies.append(
                     _copy(
                         p,
@@ -379,6 +384,7 @@ class _Run:
             if not targets:
                 continue
             for s in targets:
+                self._why(ns, f"{s.key.name}-{name}", f"copied from policy {ns}/{name} to the waypoint")
                 self.out.policies.append(_copy(p, f"{s.key.name}-{name}", _service_ref(s)))
             complete = len(targets) == len(fronting)
             if complete and (p.is_l7 or p.action == "ALLOW"):
@@ -401,6 +407,9 @@ class _Run:
                     )
                 )
 
+    def _why(self, namespace: str, name: str, reason: str) -> None:
+        self.out.reasons[f"{namespace}/{name}"] = reason
+
     def _delete(self, kind: str, namespace: str, name: str) -> None:
         entry = {"kind": kind, "namespace": namespace, "name": name}
         if entry not in self.out.deletions:
@@ -411,6 +420,11 @@ class _Run:
             return  # istiod already allows the waypoint's identity on every workload
         for (ns, _), svc in waypointed.items():
             if svc.selector and self.mesh.covered_by_allow(svc):
+                self._why(
+                    ns,
+                    f"{svc.key.name}-from-waypoint",
+                    f"Service/{ns}/{svc.key.name} must allow its waypoint",
+                )
                 self.out.policies.append(_from_waypoint(svc, self.principal(ns)))
 
     def _ztunnel_semantics(self) -> None:

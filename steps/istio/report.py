@@ -48,8 +48,8 @@ def format_analysis(
     extra = {
         "deploy-waypoints": [f"waypoint Gateway in {m['metadata']['namespace']}" for m in analysis.waypoints],
         "migrate-policies": [
-            f"AuthorizationPolicy/{m['metadata']['namespace']}/{m['metadata']['name']}"
-            for m in analysis.policies
+            f"Apply AuthorizationPolicy/{ns}/{name}: {analysis.reasons.get(f'{ns}/{name}', 'generated')}"
+            for ns, name in ((m["metadata"]["namespace"], m["metadata"]["name"]) for m in analysis.policies)
         ],
         "use-waypoints": commands["use_waypoint"] + commands["ingress"],
         "remove-sidecars": commands["remove_sidecars"],

@@ -100,6 +100,14 @@ def test_cli_unicode_report_groups_findings_by_phase(files, capsys, monkeypatch)
     ]
     assert "🔮 WAYPOINT_L7_AUTHZ AuthorizationPolicy/backend/details-authz" in out
     assert "ℹ namespace order (callers first): frontend, backend" in out
+    assert (
+        "🔮 Apply AuthorizationPolicy/backend/details-v1-details-authz: copied from policy backend/details-authz "
+        "to the waypoint" in out
+    )
+    assert (
+        "🔮 Apply AuthorizationPolicy/backend/details-from-waypoint: Service/backend/details must allow its waypoint"
+        in out
+    )
 
 
 def test_cli_output_dir_writes_the_two_yaml_files_and_the_json(files, tmp_path, capsys):
