@@ -206,3 +206,13 @@ def test_istioctl_upgrade_installs_the_ambient_profile_with_the_platform(bookinf
     assert {"name": "PLATFORM", "value": "k3d"} in env
     assert sb.ok("kubectl get daemonset ztunnel -n istio-system")
     assert sb.ok("istioctl analyze -A") == ""
+
+
+def test_istio_kinds_print_their_crd_columns(make_sandbox):
+    sb = make_sandbox("istio-bookinfo-blockers")
+    lines = sb.ok("kubectl get peerauthentication -A").splitlines()
+    assert lines[0].split() == ["NAMESPACE", "NAME", "MODE", "AGE"]
+    assert lines[1].split()[:3] == ["backend", "ratings-plaintext", "DISABLE"]
+    lines = sb.ok("kubectl get workloadentry -n backend").splitlines()
+    assert lines[0].split() == ["NAME", "AGE", "ADDRESS"] and lines[1].split()[-1] == "10.10.0.15"
+    assert sb.ok("kubectl get authorizationpolicy -n backend").splitlines()[0].split() == ["NAME", "ACTION", "AGE"]
