@@ -15,7 +15,7 @@ SYSTEM = {"istio-system", "kube-system", "kube-public", "kube-node-lease"}
 @dataclass(frozen=True)
 class NamespaceMesh:
     name: str
-    mode: str  # "ambient", "sidecar", "ambient+injection" (sidecars still win), "none"
+    mode: str  # "ambient", "sidecar", "mixed" (labelled ambient, but injection still wins), "none"
     sidecars: int  # pods still carrying istio-proxy
     pods: int
     waypoint: str  # the namespace's waypoint Gateway ("" when none)
@@ -27,7 +27,7 @@ def _mode(labels) -> str:
     injection = labels.get("istio-injection") == "enabled" or bool(labels.get("istio.io/rev"))
     ambient = labels.get("istio.io/dataplane-mode") == "ambient"
     if ambient and injection:
-        return "ambient+injection"
+        return "mixed"
     return "ambient" if ambient else "sidecar" if injection else "none"
 
 

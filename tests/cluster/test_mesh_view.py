@@ -26,7 +26,7 @@ def test_sidecar_mode_then_a_ready_waypoint_and_an_ambient_namespace(tmp_path):
         assert sandbox.run(argv.split(), tmp_path)[0] == 0
     rows = _rows(tmp_path)
     assert (rows["backend"].waypoint, rows["backend"].waypoint_ready) == ("waypoint", True)
-    assert rows["frontend"].mode == "ambient+injection"  # the injection label still wins
+    assert rows["frontend"].mode == "mixed"  # the injection label still wins
     assert sandbox.run("kubectl label namespace frontend istio-injection-".split(), tmp_path)[0] == 0
     assert sandbox.run("kubectl rollout restart deployment -n frontend".split(), tmp_path)[0] == 0
     rows = _rows(tmp_path)

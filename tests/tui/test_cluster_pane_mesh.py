@@ -13,7 +13,8 @@ def test_the_pane_shows_each_namespaces_data_plane_and_waypoint(tmp_path):
     sandbox.create(tmp_path, "istio-bookinfo", speed=0)
     before = read_sandbox(tmp_path, scenario="istio-bookinfo")
     text = render_cluster(before, Look(), width=80).plain
-    assert "  backend        sidecar   sidecars 5/5  no waypoint" in text
+    assert " namespace  mode     sidecars waypoint" in text
+    assert " backend    sidecar  5/5      -" in text
     assert "Apps" not in text and "juju" not in text
     for argv in (
         "helm upgrade istiod istio/istiod -n istio-system --set profile=ambient --wait",
@@ -28,5 +29,5 @@ def test_the_pane_shows_each_namespaces_data_plane_and_waypoint(tmp_path):
     changed = {k for k, v in signatures(after).items() if signatures(before).get(k) != v}
     assert {"mesh:backend", "mesh:frontend"} <= changed
     text = render_cluster(after, Look(), width=80, changed=changed).plain
-    assert "* backend        sidecar   sidecars 5/6  waypoint ready" in text
-    assert "* frontend       ambient   sidecars 0/2  no waypoint" in text
+    assert "*backend    sidecar  5/6      ready" in text
+    assert "*frontend   ambient  0/2      -" in text

@@ -21,7 +21,11 @@ def generated_files(session_dir: Path) -> list[Path]:
     folder = Path(session_dir) / "files"
     if not folder.is_dir():
         return []
-    return sorted((p for p in folder.iterdir() if p.is_file()), key=lambda p: p.stat().st_mtime)
+    # The manifests Cairn applied first (what a reviewer reads), then the rest, each in the order written.
+    return sorted(
+        (p for p in folder.iterdir() if p.is_file()),
+        key=lambda p: (p.suffix not in (".yaml", ".yml"), p.stat().st_mtime),
+    )
 
 
 class GeneratedFilesScreen(ModalScreen[None]):
@@ -36,13 +40,14 @@ class GeneratedFilesScreen(ModalScreen[None]):
         files = generated_files(self.session_dir)
         with VerticalScroll(id="dialog"):
             yield Static(Text("Files Cairn generated for this session", "bold"))
+            yield Static(Text(f"in {self.session_dir / 'files'}", "dim"))
             if not files:
                 yield Static(Text("None yet: a step that generates a file writes it when it starts."))
             for path in files:
                 body = path.read_text(encoding="utf-8", errors="replace")
                 if len(body) > MAX_CHARS:
                     body = body[:MAX_CHARS] + f"\n… (the rest is in {path})"
-                yield Static(Text(str(path), "bold"), classes="heading")
+                yield Static(Text(path.name, "bold"), classes="heading")
                 yield Static(Text(body), markup=False)
             yield Static(Text("Esc closes this."), classes="heading")
 

@@ -255,17 +255,18 @@ def render_cluster(
     side = ", ".join(f"{ns} {n}" for ns, n in sidecars.items()) or "none left"
     mark = "*" if any(k.startswith("sidecars:") for k in changed) else " "
     line(Text(f"{mark}Sidecars (pods with istio-proxy): {side}", style="reverse" if mark == "*" else ""))
-    for row in namespace_mesh(state):
+    rows = namespace_mesh(state)
+    if rows:
+        name_width = max(9, *(len(r.name) for r in rows))
+        line(Text(f" {'namespace':<{name_width}}  {'mode':<8} sidecars waypoint", style="dim"))
+    for row in rows:
         hot = f"mesh:{row.name}" in changed
-        named = "" if row.waypoint == "waypoint" else f" {row.waypoint}"
-        waypoint = (
-            f"waypoint{named} {'ready' if row.waypoint_ready else 'not ready'}"
-            if row.waypoint
-            else "no waypoint"
-        )
+        named = "" if row.waypoint == "waypoint" else f"{row.waypoint}: "
+        waypoint = f"{named}{'ready' if row.waypoint_ready else 'not ready'}" if row.waypoint else "-"
         line(
             Text(
-                f"{'*' if hot else ' '} {row.name:<14} {row.mode:<9} sidecars {row.sidecars}/{row.pods}  {waypoint}",
+                f"{'*' if hot else ' '}{row.name:<{name_width}}  {row.mode:<8} "
+                f"{f'{row.sidecars}/{row.pods}':<8} {waypoint}",
                 style="reverse" if hot else "",
             )
         )
