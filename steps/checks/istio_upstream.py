@@ -88,3 +88,19 @@ def discover_istio_namespaces(state: ClusterState) -> list[str]:
             found.add(ns.name)
     found.update(p.namespace for p in state.sidecar_pods())
     return sorted(found - SYSTEM_NAMESPACES)
+
+
+def no_sidecars_left(state: ClusterState, params: Params) -> CheckResult:
+    """No pod anywhere still carries a sidecar: upstream sidecars bypass waypoints, so until the
+    last one goes the originals are what judges their requests (why policy-simplification is last)."""
+    pods = state.sidecar_pods()
+    if pods:
+        namespaces = sorted({p.namespace for p in pods})
+        return fail(
+            f"{len(pods)} pod(s) in {', '.join(namespaces)} still carry a sidecar; they bypass the waypoints, "
+            "so deleting the original policies would change what they may call",
+            "\n".join(f"kubectl rollout restart deployment -n {ns}" for ns in namespaces)
+            + "\n(after moving those namespaces to ambient; or skip this phase until then)",
+            [f"{p.namespace}/{p.name}" for p in pods],
+        )
+    return ok("no sidecar left anywhere: the waypoints and ztunnel enforce every policy")

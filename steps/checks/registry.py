@@ -100,6 +100,12 @@ _ALL: tuple[Check, ...] = (
         "istiod has PILOT_ENABLE_AMBIENT=true and istio-cni and ztunnel run on every node",
         istio_upstream.ambient_ready,
     ),
+    Check(
+        "istio-no-sidecars-left",
+        "no sidecar left anywhere",
+        "no pod in any namespace still carries an istio-proxy sidecar (they bypass waypoints)",
+        istio_upstream.no_sidecars_left,
+    ),
     # Already done
     Check(
         "app-absent",

@@ -122,7 +122,10 @@ def prereqs(ctx: GenContext) -> Generated:
     a = analysis(ctx)
     blockers = _findings(a, "pre-reqs")
     if blockers:
-        raise ValueError(f"{len(blockers)} pre-reqs blocker(s): {_blocker_text(blockers)}")
+        raise ValueError(
+            f"{len(blockers)} pre-reqs blocker(s): {_blocker_text(blockers)}. Fix them, then start a new "
+            "run (this step analyses the configuration this session saved)"
+        )
     return Generated(commands=(), record=_record(a, "pre-reqs"))
 
 

@@ -37,3 +37,23 @@ def test_gateway_api_crds_and_discovered_namespaces(tmp_path):
     missing = run_check("gateway-api-crds", _state(tmp_path), {})
     assert missing.failed and "httproutes.gateway.networking.k8s.io" in missing.message
     assert "standard-install.yaml" in missing.fix
+
+
+def test_no_sidecars_left_names_the_namespaces_that_still_have_them(tmp_path):
+    sandbox.create(tmp_path, "istio-bookinfo", speed=0)
+    result = run_check("istio-no-sidecars-left", _state(tmp_path), {})
+    assert result.failed and "backend, frontend" in result.message
+    assert "frontend/" in " ".join(result.details)
+    for argv in (
+        "helm upgrade istiod istio/istiod -n istio-system --set profile=ambient --wait",
+        "helm upgrade --install istio-cni istio/cni -n istio-system --set profile=ambient --wait",
+        "helm install ztunnel istio/ztunnel -n istio-system --wait",
+        "kubectl label namespace frontend istio.io/dataplane-mode=ambient istio-injection-",
+        "kubectl label namespace backend istio.io/dataplane-mode=ambient istio-injection-",
+        "kubectl rollout restart deployment -n frontend",
+    ):
+        assert sandbox.run(argv.split(), tmp_path)[0] == 0
+    result = run_check("istio-no-sidecars-left", _state(tmp_path), {})
+    assert result.failed and "backend" in result.message and "frontend" not in result.message
+    assert sandbox.run("kubectl rollout restart deployment -n backend".split(), tmp_path)[0] == 0
+    assert run_check("istio-no-sidecars-left", _state(tmp_path), {}).passed

@@ -134,3 +134,23 @@ def test_istio_ambient_rehearses_on_istio_bookinfo_unless_told_otherwise():
         assert launched.target.scenario == "istio-bookinfo"
     finally:
         launched.close()
+
+
+def test_the_istioctl_path_with_a_platform(tmp_path):
+    r = cairn(
+        tmp_path,
+        "run",
+        "istio-ambient",
+        "--plain",
+        "--yes",
+        "--speed",
+        "0",
+        "--set",
+        "install=istioctl",
+        "--platform",
+        "k3d",
+    )
+    assert r.returncode == 0, r.stdout[-3000:] + r.stderr
+    assert "$ istioctl upgrade --set profile=ambient --set values.global.platform=k3d -y" in r.stdout
+    assert "$ helm upgrade" not in r.stdout
+    assert "verify istio-no-sidecars-left: ok" in r.stdout
