@@ -160,8 +160,9 @@ def signatures(state: ClusterState) -> dict[str, object]:
         out[f"app:{app.name}"] = (app.status.current, app.status.message, app.channel, mesh(app), route(app))
     for ns, count in sidecars_by_namespace(state).items():
         out[f"sidecars:{ns}"] = count
-    for row in namespace_mesh(state):
-        out[f"mesh:{row.name}"] = row
+    if state.model is None and not state.apps:  # upstream Istio: the per-namespace mesh view
+        for row in namespace_mesh(state):
+            out[f"mesh:{row.name}"] = row
     out["cilium"] = tuple(cilium_values(state).items())
     return out
 
@@ -255,7 +256,7 @@ def render_cluster(
     side = ", ".join(f"{ns} {n}" for ns, n in sidecars.items()) or "none left"
     mark = "*" if any(k.startswith("sidecars:") for k in changed) else " "
     line(Text(f"{mark}Sidecars (pods with istio-proxy): {side}", style="reverse" if mark == "*" else ""))
-    rows = namespace_mesh(state)
+    rows = namespace_mesh(state) if not juju else []  # the istio-ambient view; CKF keeps its app table
     if rows:
         name_width = max(9, *(len(r.name) for r in rows))
         line(Text(f" {'namespace':<{name_width}}  {'mode':<8} sidecars waypoint", style="dim"))
