@@ -46,6 +46,8 @@ def default_scenario_for(runbook_id: str) -> str:
     from .istio_upstream import DEFAULT, RUNBOOK
 
     return DEFAULT if runbook_id == RUNBOOK else DEFAULT_SCENARIO
+
+
 TOOLS = ("juju", "kubectl", "curl")
 
 _PROJECT_ROOT = Path(__file__).resolve().parents[2]
@@ -92,6 +94,13 @@ def _write_bin(sandbox_dir: Path, tools: Sequence[str] = TOOLS) -> None:
             f"main({tool!r})\n"
         )
         script.chmod(0o755)
+
+
+def tools_in(sandbox_dir: Path) -> tuple[str, ...]:
+    """The emulated tools this sandbox puts on PATH (juju for CKF; helm and istioctl for upstream Istio)."""
+    bin_dir = Path(sandbox_dir) / "bin"
+    found = tuple(sorted(p.name for p in bin_dir.iterdir())) if bin_dir.is_dir() else ()
+    return found or TOOLS
 
 
 def environ(sandbox_dir: Path) -> dict[str, str]:
