@@ -219,18 +219,20 @@ def _waypoint(sandbox_dir: Path, verb: str, p) -> Result:
     if not gws:
         return 0, "No waypoints found.\n", ""
     if verb == "list":
-        rows = [["NAMESPACE"] * bool(p.get("all")) + ["NAME", "REVISION", "TRAFFIC TYPE", "PROGRAMMED"]]
+        # TRAFFIC TYPE came with istioctl 1.27 (istio/istio#56521); 1.26 prints NAME REVISION PROGRAMMED.
+        traffic = _minor(control.mesh(state).get("version", "")) >= 27
+        everywhere = bool(p.get("all"))
+        rows = [
+            ["NAMESPACE"] * everywhere + ["NAME", "REVISION"] + ["TRAFFIC TYPE"] * traffic + ["PROGRAMMED"]
+        ]
         for g in gws:
             labels = kube.labels_of(g)
             ready = control.waypoint_ready(state, g["metadata"]["namespace"], g["metadata"]["name"], t)
             rows.append(
-                [g["metadata"]["namespace"]] * bool(p.get("all"))
-                + [
-                    g["metadata"]["name"],
-                    labels.get("istio.io/rev", "default"),
-                    labels.get("istio.io/waypoint-for", "none"),
-                    "True" if ready else "False",
-                ]
+                [g["metadata"]["namespace"]] * everywhere
+                + [g["metadata"]["name"], labels.get("istio.io/rev", "default")]
+                + [labels.get("istio.io/waypoint-for", "none")] * traffic
+                + ["True" if ready else "False"]
             )
         return 0, _tab(rows, 5), ""
     if verb == "status":
@@ -300,6 +302,11 @@ def _ztunnel_config(state: State, what: str, p) -> Result:
             )
         return 0, _tab(rows, 1), ""
     return 1, "", f'Error: unknown command "{what}" for "istioctl ztunnel-config"\n'
+
+
+def _minor(version: str) -> int:
+    parts = version.split(".")
+    return int(parts[1]) if len(parts) > 1 and parts[1].isdigit() else 0
 
 
 def _hbone_sidecar(pod: dict) -> bool:
