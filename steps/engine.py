@@ -267,6 +267,7 @@ class Engine:
             return
 
         run = _StepRun(step=step, attempt=prior.attempts if prior else 0)
+        pending_generation = False
         if prior is not None and prior.state in (RUNNING, INTERRUPTED, FAILED, "aborted"):
             self._resume_step(run, prior)
             if step.id in self._finished_here:
@@ -278,13 +279,18 @@ class Engine:
                 self._emit(ev.Notice(level="warning", text=step.warning, step_id=step.id))
             if not self._confirm(step):
                 return
-            run.commands = self._materialise(step)
+            pending_generation = True
 
         started = time.time()
         while True:
             run.attempt += 1
             self._emit(ev.StepStarted(step_id=step.id, attempt=run.attempt, from_command=run.next_index))
             try:
+                if pending_generation:
+                    # Inside the try: a generator that refuses (ValueError) fails the step, which the
+                    # operator can retry, skip or abort like any other failure.
+                    run.commands = self._materialise(step)
+                    pending_generation = False
                 self._run_commands(run)
                 self._wait(step)
                 self._verify(step)

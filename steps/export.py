@@ -75,6 +75,18 @@ def _output_lines(directory: Path, number: int) -> tuple[list[str], int]:
         return [], 0
 
 
+def _generated_files(directory: Path) -> dict[str, str]:
+    """The files Cairn wrote into the session (manifests it applied, the analysis), by name."""
+    folder = directory / "files"
+    if not folder.is_dir():
+        return {}
+    return {
+        p.name: p.read_text(encoding="utf-8", errors="replace")
+        for p in sorted(folder.iterdir(), key=lambda p: p.name)
+        if p.is_file()
+    }
+
+
 def _latest_state(directory: Path) -> dict[str, Any] | None:
     try:
         return json.loads((directory / "cluster-state.json").read_text())
@@ -205,6 +217,16 @@ def to_text(directory: Path) -> str:
             add(f"      | … {total - len(lines)} more lines in commands/{rec.number:03d}.out")
     add("")
 
+    generated = _generated_files(directory)
+    if generated:
+        add("Generated files")
+        add("---------------")
+        for name, text in generated.items():
+            add(f"files/{name}")
+            for line in text.splitlines():
+                add(f"      | {line}")
+        add("")
+
     add("Cluster state (latest read)")
     add("---------------------------")
     state = _latest_state(directory)
@@ -310,6 +332,7 @@ def to_json(directory: Path) -> str:
         "notices": [{"time": n.t, "level": n.level, "step": n.step_id, "text": n.text} for n in view.notices],
         "commands": commands,
         "cluster_state": _latest_state(directory),
+        "generated_files": _generated_files(directory),
         "summary": view.counts(),
     }
     return Redactor().text(json.dumps(data, indent=2, ensure_ascii=False, default=str)) + "\n"

@@ -182,6 +182,10 @@ def start(
         raise BadInput(
             "--from-files is read-only analysis: use `cairn check --from-files DIR` or `cairn plan`"
         )
+    if req.target.kind == "sandbox" and not req.target.scenario:
+        from . import sandbox  # each runbook rehearses on its own kind of cluster
+
+        req.target = replace(req.target, scenario=sandbox.default_scenario_for(runbook.id))
     make_target(req.target, None, model)  # validates scenario and speed before a directory exists
     if req.settle_timeout is not None and not (math.isfinite(req.settle_timeout) and req.settle_timeout > 0):
         raise BadInput(f"--settle-timeout {req.settle_timeout}: expected a number of seconds more than 0")

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-TRIPWIRE_TOOLS = ("juju", "kubectl", "curl")
+TRIPWIRE_TOOLS = ("juju", "kubectl", "curl", "helm", "istioctl")
 
 
 def _write_tripwire(bin_dir: Path, record: Path) -> None:

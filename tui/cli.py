@@ -131,6 +131,10 @@ def build_parser() -> argparse.ArgumentParser:
     _add_target(p)
     p.add_argument("--set", dest="sets", action="append", default=[], metavar="KEY=VALUE", help="model=NAME")
 
+    from .analyzecmd import add_parser as add_analyze
+
+    add_analyze(sub)
+
     sub.add_parser("sessions", help="list sessions")
 
     p = sub.add_parser("resume", help="take a session over again (the latest when ID is left out)")
@@ -315,6 +319,12 @@ def cmd_dump(args: argparse.Namespace) -> int:
     return checkcmd.dump(args, _target_request(args))
 
 
+def cmd_analyze(args: argparse.Namespace) -> int:
+    from . import analyzecmd
+
+    return analyzecmd.run(args)
+
+
 def cmd_sandbox(args: argparse.Namespace) -> int:
     from . import sandboxcmd
 
@@ -333,6 +343,7 @@ COMMANDS = {
     "export": cmd_export,
     "check": cmd_check,
     "dump": cmd_dump,
+    "analyze": cmd_analyze,
     "sandbox": cmd_sandbox,
 }
 

@@ -62,16 +62,22 @@ class Printer:
             self.out.write(text + "\n")
             self.out.flush()
 
+    def _phase_header(self, step_id: str) -> None:
+        """`== Phase i/n: title` before the first line of each phase's first step."""
+        v = self.view
+        step = v.steps.get(step_id)
+        if step and step.phase_id != self._phase:
+            self._phase = step.phase_id
+            phase = next(p for p in v.phases if p.id == step.phase_id)
+            index = v.phases.index(phase) + 1
+            self.say(f"\n== Phase {index}/{len(v.phases)}: {phase.title}")
+
     def event(self, event: ev.Event) -> None:  # noqa: C901 - one branch per event type
         v = self.view
         match event:
             case ev.StepStarted():
                 step = v.steps.get(event.step_id)
-                if step and step.phase_id != self._phase:
-                    self._phase = step.phase_id
-                    phase = next(p for p in v.phases if p.id == step.phase_id)
-                    index = v.phases.index(phase) + 1
-                    self.say(f"\n== Phase {index}/{len(v.phases)}: {phase.title}")
+                self._phase_header(event.step_id)
                 again = (
                     f" (attempt {event.attempt}, from command {event.from_command + 1})"
                     if event.attempt > 1
@@ -117,6 +123,7 @@ class Printer:
             case ev.StepFinished():
                 step = v.steps.get(event.step_id)
                 if event.state == "done":
+                    self._phase_header(event.step_id)  # a phase may open with a step already done
                     title = step.title if step else event.step_id
                     self.say(
                         f"[{self._numbers.get(event.step_id, '?')}/{len(v.steps)}] {title}: already done"

@@ -38,9 +38,10 @@ def exec_command(rest: Sequence[str]) -> int:
         command = rest
     if not command:
         raise BadInput("usage: cairn sandbox exec [ID] -- juju|kubectl|curl ARGS…")
-    if command[0] not in sandbox.TOOLS:
-        raise BadInput(f"the sandbox emulates {', '.join(sandbox.TOOLS)}, not {command[0]!r}")
     _, sandbox_dir = _sandbox_of(session_id)
+    tools = sandbox.tools_in(sandbox_dir)
+    if command[0] not in tools:
+        raise BadInput(f"this sandbox emulates {', '.join(tools)}, not {command[0]!r}")
     code, out, err = sandbox.run(command, sandbox_dir)
     sys.stdout.buffer.write(out)
     sys.stdout.flush()
@@ -57,7 +58,8 @@ def shell(session_id: str | None) -> int:
     env["PS1"] = f"(cairn sandbox {sid}) $ "
     program = env.get("SHELL") or "/bin/sh"
     print(
-        f"A shell with the sandbox's {', '.join(sandbox.TOOLS)} first on PATH (session {sid}); exit to leave.",
+        f"A shell with the sandbox's {', '.join(sandbox.tools_in(sandbox_dir))} first on PATH (session {sid}); "
+        "exit to leave.",
         file=sys.stderr,
     )
     return subprocess.call([program], env=env)

@@ -7,7 +7,7 @@ from types import MappingProxyType
 from typing import Any
 
 from ..cluster.state import ClusterState
-from . import cilium, copy_checks, done_checks, preflight_checks, verify_checks
+from . import cilium, copy_checks, done_checks, istio_upstream, preflight_checks, verify_checks
 from .result import Check, CheckResult
 
 _ALL: tuple[Check, ...] = (
@@ -86,6 +86,25 @@ _ALL: tuple[Check, ...] = (
         "user namespaces",
         "the Kubeflow user namespaces (Profiles) the migration will touch",
         preflight_checks.user_namespaces_check,
+    ),
+    # Upstream Istio (the istio-ambient runbook)
+    Check(
+        "gateway-api-crds",
+        "Gateway API CRDs",
+        "the Gateway API CRDs (GatewayClass, Gateway, HTTPRoute) are installed",
+        istio_upstream.gateway_api_crds,
+    ),
+    Check(
+        "istio-ambient-ready",
+        "Istio ambient ready",
+        "istiod has PILOT_ENABLE_AMBIENT=true and istio-cni and ztunnel run on every node",
+        istio_upstream.ambient_ready,
+    ),
+    Check(
+        "istio-no-sidecars-left",
+        "no sidecar left anywhere",
+        "no pod in any namespace still carries an istio-proxy sidecar (they bypass waypoints)",
+        istio_upstream.no_sidecars_left,
     ),
     # Already done
     Check(

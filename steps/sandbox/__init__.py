@@ -26,6 +26,28 @@ SCENARIOS: dict[str, str] = {
     "for the 1.6 -> 1.7 upgrade; Charmhub as in March 2023 (latest/edge holds the 1.7 charms)",
 }
 DEFAULT_SCENARIO = "ckf-1.11-microk8s"
+from .istio_upstream import SCENARIOS as _ISTIO_SCENARIOS  # noqa: E402
+from .istio_upstream import TOOLS as _ISTIO_TOOLS  # noqa: E402
+from .istio_upstream import is_upstream as _is_upstream  # noqa: E402
+
+SCENARIOS.update(_ISTIO_SCENARIOS)
+
+
+def scenarios_for(runbook_id: str) -> list[str]:
+    """The scenarios that rehearse this runbook: upstream Istio's for istio-ambient, CKF's otherwise."""
+    from .istio_upstream import RUNBOOK
+
+    upstream = runbook_id == RUNBOOK
+    return [name for name in SCENARIOS if _is_upstream(name) == upstream]
+
+
+def default_scenario_for(runbook_id: str) -> str:
+    """The scenario a runbook is rehearsed on when none is named."""
+    from .istio_upstream import DEFAULT, RUNBOOK
+
+    return DEFAULT if runbook_id == RUNBOOK else DEFAULT_SCENARIO
+
+
 TOOLS = ("juju", "kubectl", "curl")
 
 _PROJECT_ROOT = Path(__file__).resolve().parents[2]
@@ -51,13 +73,16 @@ def create(
     built = scenarios.build(scenario, sandbox_dir, speed=float(speed))
     built["faults"] = registered
     state.initialise(sandbox_dir, built)
-    _write_bin(sandbox_dir)
+    _write_bin(sandbox_dir, _ISTIO_TOOLS if _is_upstream(scenario) else TOOLS)
 
 
-def _write_bin(sandbox_dir: Path) -> None:
+def _write_bin(sandbox_dir: Path, tools: Sequence[str] = TOOLS) -> None:
     bin_dir = sandbox_dir / "bin"
     bin_dir.mkdir(exist_ok=True)
-    for tool in TOOLS:
+    for stale in bin_dir.iterdir():  # a re-created sandbox of another kind has other tools
+        if stale.name not in tools:
+            stale.unlink()
+    for tool in tools:
         script = bin_dir / tool
         script.write_text(
             f"#!{sys.executable}\n"
@@ -70,6 +95,13 @@ def _write_bin(sandbox_dir: Path) -> None:
             f"main({tool!r})\n"
         )
         script.chmod(0o755)
+
+
+def tools_in(sandbox_dir: Path) -> tuple[str, ...]:
+    """The emulated tools this sandbox puts on PATH (juju for CKF; helm and istioctl for upstream Istio)."""
+    bin_dir = Path(sandbox_dir) / "bin"
+    found = tuple(sorted(p.name for p in bin_dir.iterdir())) if bin_dir.is_dir() else ()
+    return found or TOOLS
 
 
 def environ(sandbox_dir: Path) -> dict[str, str]:

@@ -14,12 +14,19 @@ def dispatch(
 ) -> tuple[int, bytes, bytes]:
     tool = os.path.basename(argv[0])
     env = dict(env)
+    if not (Path(sandbox_dir) / "bin" / tool).exists() and (Path(sandbox_dir) / "bin").is_dir():
+        # This scenario has no such tool (no juju beside upstream Istio; no helm beside CKF).
+        return 127, b"", f"{tool}: command not found\n".encode()
     if tool == "juju":
         from . import juju_cli as module
     elif tool == "kubectl":
         from . import kubectl_cli as module
     elif tool == "curl":
         from . import curl_cli as module
+    elif tool == "helm":
+        from .istio_upstream import helm_cli as module
+    elif tool == "istioctl":
+        from .istio_upstream import istioctl_cli as module
     else:
         return 127, b"", f"{tool}: command not found\n".encode()
     code, out, err = module.main(list(argv), Path(sandbox_dir), env, stdin)

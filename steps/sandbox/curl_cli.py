@@ -167,7 +167,13 @@ def main(
         if parts.query:
             path += "?" + parts.query
         while True:
-            resp = request(state, host, port, path, t)
+            if "istio_upstream" in state:  # upstream Istio: the traffic oracle decides
+                from .istio_upstream import traffic
+
+                method = p.get("method") or ("HEAD" if p.get("head") else "POST" if p.get("data") else "GET")
+                resp = traffic.request(state, t, env.get("CAIRN_CURL_FROM", ""), host, port, path, method)
+            else:
+                resp = request(state, host, port, path, t)
             if p.get("location") and resp.location and redirects < 50:
                 redirects += 1
                 path = resp.location

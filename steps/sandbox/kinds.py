@@ -107,6 +107,17 @@ KINDS = [
     Kind("VirtualService", "networking.istio.io", "v1", "virtualservices", True, ("vs",), builtin=False),
     Kind("DestinationRule", "networking.istio.io", "v1", "destinationrules", True, ("dr",), builtin=False),
     Kind("EnvoyFilter", "networking.istio.io", "v1alpha3", "envoyfilters", True, (), builtin=False),
+    # Upstream Istio's other kinds (the istio-bookinfo scenarios and the istio-ambient runbook).
+    Kind("ServiceEntry", "networking.istio.io", "v1", "serviceentries", True, ("se",), builtin=False),
+    Kind("WorkloadEntry", "networking.istio.io", "v1", "workloadentries", True, ("we",), builtin=False),
+    Kind("WorkloadGroup", "networking.istio.io", "v1", "workloadgroups", True, ("wg",), builtin=False),
+    Kind("Sidecar", "networking.istio.io", "v1", "sidecars", True, (), builtin=False),
+    Kind("Telemetry", "telemetry.istio.io", "v1", "telemetries", True, ("telemetry",), builtin=False),
+    Kind("WasmPlugin", "extensions.istio.io", "v1alpha1", "wasmplugins", True, (), builtin=False),
+    Kind("GRPCRoute", "gateway.networking.k8s.io", "v1", "grpcroutes", True, (), builtin=False),
+    Kind(
+        "ReferenceGrant", "gateway.networking.k8s.io", "v1beta1", "referencegrants", True, ("refgrant",), builtin=False
+    ),
     Kind("Profile", "kubeflow.org", "v1", "profiles", False, (), builtin=False),
     Kind("Notebook", "kubeflow.org", "v1", "notebooks", True, (), builtin=False),
     Kind("PodDefault", "kubeflow.org", "v1alpha1", "poddefaults", True, (), builtin=False),

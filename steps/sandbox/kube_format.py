@@ -89,6 +89,11 @@ def columns(state: State, kind: kinds.Kind, wide: bool) -> list[str]:
         "GatewayClass": ["NAME", "CONTROLLER", "ACCEPTED", "AGE"],
         "HTTPRoute": ["NAME", "HOSTNAMES", "AGE"],
         "AuthorizationPolicy": ["NAME", "ACTION", "AGE"],
+        # Istio's additionalPrinterColumns (manifests/charts/base/files/crd-all.gen.yaml).
+        "PeerAuthentication": ["NAME", "MODE", "AGE"],
+        "WorkloadEntry": ["NAME", "AGE", "ADDRESS"],
+        "ServiceEntry": ["NAME", "HOSTS", "LOCATION", "RESOLUTION", "AGE"],
+        "DestinationRule": ["NAME", "HOST", "AGE"],
         "InferenceService": [
             "NAME",
             "URL",
@@ -244,6 +249,15 @@ def row(state: State, kind: kinds.Kind, obj: Obj, now: float, wide: bool) -> lis
         return [name, ",".join(spec.get("hostnames", [])), age]
     if k == "AuthorizationPolicy":
         return [name, spec.get("action", "ALLOW"), age]
+    if k == "PeerAuthentication":
+        return [name, (spec.get("mtls") or {}).get("mode", ""), age]
+    if k == "WorkloadEntry":
+        return [name, age, spec.get("address", "")]
+    if k == "DestinationRule":
+        return [name, spec.get("host", ""), age]
+    if k == "ServiceEntry":
+        hosts = '["' + '","'.join(spec.get("hosts", [])) + '"]'
+        return [name, hosts, spec.get("location", ""), spec.get("resolution", ""), age]
     if k == "InferenceService":
         ready = next((c["status"] for c in status.get("conditions", []) if c["type"] == "Ready"), "Unknown")
         return [name, status.get("url", ""), ready, "", "", "", "", age]

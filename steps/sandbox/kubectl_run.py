@@ -237,6 +237,13 @@ def cmd_exec(ctx: Ctx, argv: list[str]) -> int:
     t = now()
     ns = namespace_of(p)
     name = target.split("/", 1)[1] if target.startswith(("pod/", "pods/")) else target
+    if target.startswith(("deploy/", "deployment/", "deployments/")):
+        # kubectl picks a running pod of the Deployment.
+        owned = pods.pods_of(state, "Deployment", ns, target.split("/", 1)[1], t)
+        running = [q for q in owned if pods.pod_runtime(state, q, t)["status"] == "Running"]
+        if not owned:
+            raise KubectlError(f'Error from server (NotFound): deployments.apps "{target.split("/", 1)[1]}" not found')
+        name = (running or owned)[0]["metadata"]["name"]
     pod = kube.get(state, "Pod", ns, name, t)
     if pod is None:
         raise KubectlError(f'Error from server (NotFound): pods "{name}" not found')
@@ -253,7 +260,13 @@ def cmd_exec(ctx: Ctx, argv: list[str]) -> int:
         pv = kube.get(state, "PersistentVolume", None, (pvc or {}).get("spec", {}).get("volumeName", ""), t)
         if pv is not None and pv.get("_", {}).get("dir"):
             mounts[path] = ctx.dir / pv["_"]["dir"]
-    rc, out, err = podshell.execute(list(command), mounts, ctx.dir / "pods" / name / "tmp")
+    if command[0] == "curl" and "istio_upstream" in state:
+        from . import curl_cli  # the request leaves from this pod: the traffic oracle decides
+
+        rc, out, err = curl_cli.main(list(command), ctx.dir, {"CAIRN_CURL_FROM": f"{ns}/{name}"})
+        out, err = out.decode(), err.decode()
+    else:
+        rc, out, err = podshell.execute(list(command), mounts, ctx.dir / "pods" / name / "tmp")
     ctx.out.append(out)
     ctx.err.append(err)
     if rc != 0:

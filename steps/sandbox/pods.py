@@ -54,7 +54,10 @@ def wants_sidecar(state: State, namespace: str, pod_labels: dict[str, str], now:
     pod_label = pod_labels.get("sidecar.istio.io/inject")
     if ns_label == "disabled" or pod_label == "false":
         return False
-    return ns_label == "enabled" or pod_label == "true"
+    # A revision label injects as istio-injection=enabled does; istio.io/dataplane-mode=ambient
+    # alone never removes a sidecar (the injection labels decide).
+    rev_label = labels_of(ns).get("istio.io/rev") if ns else None
+    return ns_label == "enabled" or pod_label == "true" or bool(rev_label)
 
 
 def spawn_pod(
@@ -91,14 +94,15 @@ def spawn_pod(
                 "args": ["istio-iptables", "-p", "15001", "-z", "15006", "-u", "1337"],
             }
         )
-        containers.append(
-            {
-                "name": "istio-proxy",
-                "image": proxy,
-                "args": ["proxy", "sidecar", "--domain", f"{namespace}.svc.cluster.local"],
-                "ports": [{"containerPort": 15090, "name": "http-envoy-prom", "protocol": "TCP"}],
-            }
-        )
+        sidecar: Obj = {
+            "name": "istio-proxy",
+            "image": proxy,
+            "args": ["proxy", "sidecar", "--domain", f"{namespace}.svc.cluster.local"],
+            "ports": [{"containerPort": 15090, "name": "http-envoy-prom", "protocol": "TCP"}],
+        }
+        if private(istiod).get("hbone"):  # the ambient profile's injection template
+            sidecar["env"] = [{"name": "ISTIO_META_ENABLE_HBONE", "value": "true"}]
+        containers.append(sidecar)
         volumes += [{"name": v, "emptyDir": {}} for v in ISTIO_SIDECAR_VOLUMES]
         annotations["sidecar.istio.io/status"] = json.dumps(
             {

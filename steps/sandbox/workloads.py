@@ -19,6 +19,12 @@ from .state import State
 
 
 def reconcile(state: State, now: float, sandbox_dir: Path | None = None) -> None:
+    if "istio_upstream" in state:  # no charms: upstream Istio's own controllers act instead
+        from .istio_upstream import control
+
+        control.reconcile(state, now)
+        wipe_deleted_volumes(state, sandbox_dir)
+        return
     for name, app in list(state.get("apps", {}).items()):
         if app.get("gone_at") is not None:
             if not app.get("retired"):
@@ -58,6 +64,10 @@ def wipe_deleted_volumes(state: State, sandbox_dir: Path | None) -> None:
 
 
 def dynamic_status(state: State, obj: Obj, fn: str, now: float) -> Obj:
+    if fn.startswith("istio-"):
+        from .istio_upstream import control
+
+        return control.status(state, obj, fn, now)
     if fn == "gateway":
         istiod = pods.injector(state, now)
         ok = istiod is not None

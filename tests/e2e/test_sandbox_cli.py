@@ -64,3 +64,15 @@ def test_shell_puts_the_emulators_first_on_path():
     )
     assert r.returncode == 0, r.stderr
     assert '"model"' in r.stdout and "kubeflow" in r.stdout
+
+
+def test_exec_offers_helm_and_istioctl_on_an_upstream_istio_sandbox():
+    launched = start(RunRequest(runbook="istio-ambient", target=TargetRequest(kind="sandbox", speed=0)))
+    launched.close()
+    env = os.environ.copy()
+    r = cairn("sandbox", "exec", launched.session_id, "--", "helm", "ls", "-A", env=env)
+    assert r.returncode == 0 and "istiod-1.26.1" in r.stdout, r.stderr
+    r = cairn("sandbox", "exec", launched.session_id, "--", "istioctl", "waypoint", "list", "-A", env=env)
+    assert (r.returncode, r.stdout) == (0, "No waypoints found.\n")
+    r = cairn("sandbox", "exec", launched.session_id, "--", "juju", "status", env=env)
+    assert r.returncode == 2 and "curl, helm, istioctl, kubectl, not 'juju'" in r.stderr

@@ -18,7 +18,14 @@ PACKAGE = Path(sandbox.__file__).parent
 
 def test_scenarios():
     assert sandbox.DEFAULT_SCENARIO == "ckf-1.11-microk8s"
-    assert set(sandbox.SCENARIOS) == {"ckf-1.11-microk8s", "ckf-1.11-canonical-k8s", "ckf-1.6"}
+    assert set(sandbox.SCENARIOS) == {
+        "ckf-1.11-microk8s",
+        "ckf-1.11-canonical-k8s",
+        "ckf-1.6",
+        "istio-bookinfo",
+        "istio-bookinfo-legacy",
+        "istio-bookinfo-blockers",
+    }
     assert all(isinstance(d, str) and "\n" not in d for d in sandbox.SCENARIOS.values())
 
 

@@ -21,7 +21,11 @@ def test_a_state_read_does_not_mutate_the_sandbox(tmp_path, scenario):
         before = json.dumps(held, sort_keys=True)
         state = sources.read_sandbox(directory, "kubeflow", scenario=scenario)
         assert json.dumps(held, sort_keys=True) == before
-    assert state.apps and not state.errors
+    if scenario.startswith("istio-"):  # upstream Istio: no Juju, so only juju's reads fail
+        assert state.pods and state.namespaces
+        assert state.errors and all("juju: command not found" in e for e in state.errors)
+    else:
+        assert state.apps and not state.errors
 
 
 def test_writes_inside_a_read_snapshot_are_refused(tmp_path):

@@ -20,6 +20,7 @@ KEYS = (
     ("d", "open the question the run is waiting on"),
     ("a", "abort: kill the running command's process group and end the run (asks first)"),
     ("e", "export the record to the session's snapshot.txt"),
+    ("g", "the files Cairn generated (recommended waypoints and policies, the analysis)"),
     ("/  n  N", "search the output; next / previous match; End follows the tail again"),
     ("l  Esc", "back to the live output and the running step"),
     ("Tab", "move between the plan, the output and the cluster pane"),

@@ -54,6 +54,7 @@ class MainScreen(Screen[None]):
         Binding("d", "decide", "Decide", show=False),
         Binding("a", "abort", "Abort"),
         Binding("e", "export", "Export"),
+        Binding("g", "generated", "Files", show=False),
         Binding("slash", "search", "Search"),
         Binding("n", "next_match", "Next match", show=False),
         Binding("N", "previous_match", "Previous match", show=False),
@@ -478,6 +479,11 @@ class MainScreen(Screen[None]):
         self._show_live()
         if self.view.current_step:
             tree.follow(self.view.current_step)
+
+    def action_generated(self) -> None:
+        from .generated import GeneratedFilesScreen
+
+        self.app.push_screen(GeneratedFilesScreen(str(self.feed.directory)))
 
     def action_help(self) -> None:
         self.app.push_screen(

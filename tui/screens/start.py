@@ -58,6 +58,26 @@ def sandbox_scenarios() -> tuple[list[str], str]:
     return scenarios, default
 
 
+def scenarios_for(runbook_id: str) -> list[str]:
+    """The scenarios that rehearse this runbook ([] when the sandbox cannot say)."""
+    try:
+        from steps import sandbox
+
+        return list(sandbox.scenarios_for(runbook_id))
+    except (ImportError, AttributeError):
+        return []
+
+
+def scenario_for(runbook_id: str, fallback: str) -> str:
+    """The scenario a runbook rehearses on by default."""
+    try:
+        from steps import sandbox
+
+        return str(sandbox.default_scenario_for(runbook_id))
+    except (ImportError, AttributeError):
+        return fallback
+
+
 def scenario_platform(scenario: str, choices: tuple[str, ...]) -> str:
     """The platform a sandbox scenario runs on: its own word for it, else the one its name names."""
     try:
@@ -169,8 +189,20 @@ class StartScreen(Screen[None]):
     def _initial_target(self) -> str:
         if self.request.target.kind == LIVE and self.live_allowed:
             return LIVE
-        scenario = self.request.target.scenario or self.default_scenario
+        scenario = self.request.target.scenario or scenario_for(self.request.runbook, self.default_scenario)
         return f"sandbox:{scenario}" if scenario in self.scenarios else f"sandbox:{self.scenarios[0]}"
+
+    def _fit_target(self) -> None:
+        """A sandbox scenario of another kind (CKF for upstream Istio) gives way to the runbook's own."""
+        target = self.query_one("#target", Select)
+        value = str(target.value)
+        if not value.startswith("sandbox:") or not self.runbooks:
+            return
+        fitting = scenarios_for(self.runbook.id)
+        if fitting and value.removeprefix("sandbox:") not in fitting:
+            wanted = f"sandbox:{scenario_for(self.runbook.id, fitting[0])}"
+            if wanted in [v for _, v in self._target_options()]:
+                target.value = wanted
 
     async def on_mount(self) -> None:
         self.query_one("#preview").border_title = "Plan preview: every phase, step and exact command"
@@ -322,6 +354,7 @@ class StartScreen(Screen[None]):
 
     async def on_select_changed(self, event: Select.Changed) -> None:
         if event.select.id == "runbook":
+            self._fit_target()
             await self._build_params()
             self._suggest_platform()
         elif event.select.id == "target":

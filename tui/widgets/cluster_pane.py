@@ -18,6 +18,7 @@ from textual.widgets import Static
 from steps import events as ev
 from steps.cluster.state import App, ClusterState
 from steps.export import human_duration
+from steps.mesh_view import namespace_mesh
 
 from ..messages import ClusterStateRead
 from .look import Look, css
@@ -159,6 +160,9 @@ def signatures(state: ClusterState) -> dict[str, object]:
         out[f"app:{app.name}"] = (app.status.current, app.status.message, app.channel, mesh(app), route(app))
     for ns, count in sidecars_by_namespace(state).items():
         out[f"sidecars:{ns}"] = count
+    if state.model is None and not state.apps:  # upstream Istio: the per-namespace mesh view
+        for row in namespace_mesh(state):
+            out[f"mesh:{row.name}"] = row
     out["cilium"] = tuple(cilium_values(state).items())
     return out
 
@@ -237,6 +241,7 @@ def render_cluster(
             line("reading the cluster…" if not look.ascii else "reading the cluster...")
         return out
 
+    juju = state.model is not None or bool(state.apps)  # upstream Istio has no Juju model
     apps = sorted(state.apps.values(), key=lambda a: (STATUS_ORDER.get(a.status.current, 5), a.name))
     counts: dict[str, int] = {}
     for app in apps:
@@ -244,12 +249,28 @@ def render_cluster(
     summary = ", ".join(
         f"{n} {s}" for s, n in sorted(counts.items(), key=lambda kv: STATUS_ORDER.get(kv[0], 5))
     )
-    line(f"Apps {len(apps)}: {summary or 'none'}", "bold")
+    if juju:
+        line(f"Apps {len(apps)}: {summary or 'none'}", "bold")
 
     sidecars = sidecars_by_namespace(state)
     side = ", ".join(f"{ns} {n}" for ns, n in sidecars.items()) or "none left"
     mark = "*" if any(k.startswith("sidecars:") for k in changed) else " "
     line(Text(f"{mark}Sidecars (pods with istio-proxy): {side}", style="reverse" if mark == "*" else ""))
+    rows = namespace_mesh(state) if not juju else []  # the istio-ambient view; CKF keeps its app table
+    if rows:
+        name_width = max(9, *(len(r.name) for r in rows))
+        line(Text(f" {'namespace':<{name_width}}  {'mode':<8} sidecars waypoint", style="dim"))
+    for row in rows:
+        hot = f"mesh:{row.name}" in changed
+        named = "" if row.waypoint == "waypoint" else f"{row.waypoint}: "
+        waypoint = f"{named}{'ready' if row.waypoint_ready else 'not ready'}" if row.waypoint else "-"
+        line(
+            Text(
+                f"{'*' if hot else ' '}{row.name:<{name_width}}  {row.mode:<8} "
+                f"{f'{row.sidecars}/{row.pods}':<8} {waypoint}",
+                style="reverse" if hot else "",
+            )
+        )
 
     facts = [f"Platform {platform or '?'}"]
     found = detected_platform(state)
@@ -269,10 +290,13 @@ def render_cluster(
                 style="reverse" if mark == "*" else "",
             )
         )
-    if state.errors:
-        more = f" (and {len(state.errors) - 1} more)" if len(state.errors) > 1 else ""
-        line(f"! part of the read failed{more}: {state.errors[0]}")
+    errors = [e for e in state.errors if juju or "`juju " not in e]
+    if errors:
+        more = f" (and {len(errors) - 1} more)" if len(errors) > 1 else ""
+        line(f"! part of the read failed{more}: {errors[0]}")
 
+    if not juju:
+        return out
     line(Text(" m: on the mesh  r: routed by the ingress", style="dim"))
     channel_width = min(14, max((len(a.channel or "-") for a in apps), default=8))
     status_width = 8 if width < 64 else 12

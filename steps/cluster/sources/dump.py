@@ -24,7 +24,12 @@ def subprocess_runner(env: Mapping[str, str] | None, timeout: float = COMMAND_TI
     """A runner that starts the tool as a process (argv list, never a shell) with `env`."""
     environ = dict(os.environ if env is None else env)
 
+    sandbox = environ.get("CAIRN_SANDBOX")
+
     def run(argv: Sequence[str]) -> tuple[int, bytes, bytes]:
+        if sandbox and not (Path(sandbox) / "bin" / argv[0]).exists():
+            # A sandbox without this tool (upstream Istio has no juju): never reach the real one.
+            return 127, b"", f"{argv[0]}: command not found".encode()
         try:
             done = subprocess.run(
                 list(argv),
@@ -82,7 +87,11 @@ def dump(
         "# started (UTC)\texit\tseconds\tfile\tcommand\ton failure\tfirst line of stderr",
     ]
     argvs: list[list[str]] = []
-    for number, ran in enumerate(run_reads(runner, model, context), start=1):
+    from ...istio.sources import with_istio_reads  # here: steps.istio imports this package
+
+    # The upstream Istio analysis (`cairn analyze --from-files`) reads more kinds than the checks.
+    reads = with_istio_reads(run_reads(runner, model, context), runner, context)
+    for number, ran in enumerate(reads, start=1):
         argvs.append(list(ran.command.argv))
         file_name = ""
         if ran.stdout.strip():

@@ -23,4 +23,8 @@ def build(name: str, sandbox_dir: Path, *, speed: float) -> State:
         from . import ckf16
 
         return ckf16.build(name, sandbox_dir, speed, t0)
+    if name.startswith("istio-bookinfo"):
+        from ..istio_upstream import scenario
+
+        return scenario.build(name, sandbox_dir, speed, t0)
     raise ValueError(f"unknown sandbox scenario {name!r}")
