@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from . import __version__, registry, secret_store
+from . import __version__, registry, secret_store, targets
 from . import events as ev
 from . import params as params_mod
 from . import plan as plan_mod
@@ -80,11 +80,7 @@ def parse_faults(specs: Sequence[str]) -> list[tuple[str, str]]:
 
 def make_target(req: TargetRequest, session_dir: Path | None, model: str) -> Target:
     if req.kind == "sandbox":
-        from . import sandbox
-
-        scenario = req.scenario or sandbox.DEFAULT_SCENARIO
-        if scenario not in sandbox.SCENARIOS:
-            raise BadInput(f"no sandbox scenario {scenario!r}; choose one of: {', '.join(sandbox.SCENARIOS)}")
+        scenario = targets.sandbox_scenario(req.scenario)
         if req.speed < 0:
             raise BadInput(f"--speed {req.speed}: must be 0 (instant) or more")
         directory = session_mod.sandbox_dir(session_dir.name) if session_dir else Path("sandbox")
@@ -112,7 +108,7 @@ def _discover(runbook, given: dict[str, Any], state: ClusterState | None) -> tup
     for param in runbook.params:
         if param.name in given or not param.discover:
             continue
-        discoverer = getattr(checks, "DISCOVERERS", {}).get(param.discover)
+        discoverer = checks.DISCOVERERS.get(param.discover)
         if discoverer is None:
             continue
         value = discoverer(state)
@@ -122,7 +118,7 @@ def _discover(runbook, given: dict[str, Any], state: ClusterState | None) -> tup
             notes.append(f"{param.name} discovered from the cluster: {shown}")
     platform = runbook.param("platform")
     if platform is not None and "platform" not in given:
-        detected = checks.detect_platform(state) if hasattr(checks, "detect_platform") else None
+        detected = checks.detect_platform(state)
         if detected and (not platform.choices or detected in platform.choices):
             out["platform"] = detected
             notes.append(f"platform detected: {detected} (pass --platform to choose another)")

@@ -63,11 +63,9 @@ _LineLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _con
 _LineLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_SEQUENCE_TAG, _construct_sequence)
 
 
-def _known_checks() -> set[str] | None:
-    try:
-        from .checks import CHECKS
-    except ImportError:  # pragma: no cover - only while the checks package is being built
-        return None
+def _known_checks() -> set[str]:
+    from .checks import CHECKS
+
     return set(CHECKS)
 
 

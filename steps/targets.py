@@ -15,8 +15,26 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol
 
+from . import sandbox
 from .cluster.state import ClusterState
 from .errors import BadInput
+
+# The rest of the core reaches the rehearsal sandbox only through this module (an import-linter
+# contract in pyproject.toml holds it), so the sandbox stays a target like the others.
+DEFAULT_SANDBOX_SCENARIO = sandbox.DEFAULT_SCENARIO
+
+
+def sandbox_scenarios() -> dict[str, str]:
+    """The rehearsal scenarios, name -> one line about it, the default first."""
+    return dict(sandbox.SCENARIOS)
+
+
+def sandbox_scenario(name: str) -> str:
+    """The scenario a request names ("" for the default); BadInput naming the choices if unknown."""
+    try:
+        return sandbox.scenario_named(name or sandbox.DEFAULT_SCENARIO)
+    except ValueError as exc:
+        raise BadInput(str(exc)) from None
 
 
 class Target(Protocol):
@@ -49,8 +67,6 @@ class SandboxTarget:
         return 0.0 if self.speed == 0 else 1.0 * self.speed
 
     def create(self) -> None:
-        from . import sandbox
-
         try:
             sandbox.create(self.directory, self.scenario, speed=self.speed, faults=list(self.faults))
         except ValueError as exc:
@@ -66,8 +82,6 @@ class SandboxTarget:
         }
 
     def env(self) -> dict[str, str]:
-        from . import sandbox
-
         env = dict(os.environ)
         env.update(sandbox.environ(self.directory))
         return env
