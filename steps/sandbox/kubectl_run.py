@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import time
 
-from . import jsonpath, kinds, kube, pods, podshell, workloads
+from . import jsonpath, kinds, kube, pods, podshell, shown, workloads
 from .kubectl_common import (
     ROLLABLE,
     Ctx,
@@ -85,7 +85,7 @@ def _rollout_restart(ctx: Ctx, argv: list[str]) -> int:
 
 
 def _rollout_done(state: State, obj: Obj, t: float) -> tuple[bool, str]:
-    r = pods.render(state, obj, t)
+    r = shown.render(state, obj, t)
     st = r["status"]
     name = obj["metadata"]["name"]
     if obj["kind"] == "Deployment":
@@ -205,7 +205,7 @@ def _condition_met(state: State, obj: Obj | None, cond: str, t: float) -> bool:
         return obj is None
     if obj is None:
         return False
-    rendered = pods.render(state, obj, t)
+    rendered = shown.render(state, obj, t)
     if cond.startswith("condition="):
         want = cond.split("=", 1)[1]
         ctype, _, value = want.partition("=")
