@@ -35,6 +35,7 @@ from .journal import JournalWriter
 from .model import BenignRule, CheckRef, Command
 from .plan import Plan, PlannedStep
 from .redact import MIN_SECRET_LEN, REDACTED, Redactor, output_is_secret
+from .session import SessionDir
 from .targets import Target
 from .view import FAILED, FINAL_STATES, INTERRUPTED, RUNNING, SessionView
 
@@ -91,6 +92,7 @@ class Engine:
     ):
         self.plan = plan
         self.session_dir = session_dir
+        self.layout = SessionDir(session_dir)
         self.journal = journal
         self.target = target
         self.listener = listener or (lambda _e: None)
@@ -267,7 +269,7 @@ class Engine:
                     text=f"re-attaching to command {running.number:03d} started by an earlier Cairn",
                 )
             )
-            files = execute.CommandFiles.numbered(self.session_dir / "commands", running.number)
+            files = self.layout.command(running.number)
             run.commands = self._materialise(run.step, replay=True)
             status, lines_out = self._follow(
                 execute.attach(files), run.step.id, running.index, running.number
@@ -379,7 +381,7 @@ class Engine:
         try:
             for name, gen_name in step.files.items():
                 content = generators.get(gen_name)(ctx)
-                path = self.session_dir / "files" / f"{step.id}-{name}"
+                path = self.layout.generated(step.id, name)
                 path.parent.mkdir(exist_ok=True)
                 path.write_text(content, encoding="utf-8")
                 written[name] = str(path)
@@ -486,7 +488,7 @@ class Engine:
         shown = self._resolve_argv(cmd.argv, display=True)
         number = self._next_command_number()
         self._last_command = (step.id, number)
-        files = execute.CommandFiles.numbered(self.session_dir / "commands", number)
+        files = self.layout.command(number)
         timeout = cmd.timeout or owner.timeout or step.timeout or self.plan.runbook.command_timeout
         env = self.target.env()
         env["CAIRN_STEP"] = step.id
@@ -839,7 +841,7 @@ class Engine:
             raise _StepFailed(f"step {step.id} failed: {why}")
         detail: tuple[str, ...] = ()
         if self._last_command and self._last_command[0] == step.id:
-            out = execute.CommandFiles.numbered(self.session_dir / "commands", self._last_command[1]).out
+            out = self.layout.command(self._last_command[1]).out
             tail = _tail_text(out, 16 * 1024).splitlines()[-FAILURE_TAIL_LINES:]
             detail = tuple(f"| {line}" for line in tail)
         return self._ask("failed", step.id, f"{step.title} failed: {why}", ("retry", "skip", "abort"), detail)
@@ -924,7 +926,7 @@ class Engine:
             return self._command_number
 
     def _first_free_command_number(self) -> int:
-        existing = [int(p.stem) for p in (self.session_dir / "commands").glob("*.out") if p.stem.isdigit()]
+        existing = [int(p.stem) for p in self.layout.commands.glob("*.out") if p.stem.isdigit()]
         return max(existing, default=0)
 
     def _produced_from_view(self) -> dict[str, Any]:

@@ -16,6 +16,7 @@ from typing import Any
 
 from .journal import read as read_journal
 from .redact import Redactor
+from .session import SessionDir
 from .view import SessionView
 
 MAX_LINES_PER_COMMAND = 10_000  # beyond this the export points to the command's own file
@@ -56,12 +57,12 @@ def human_duration(seconds: float | None) -> str:
 
 
 def load_view(directory: Path) -> tuple[SessionView, tuple[str, ...]]:
-    result = read_journal(directory / "journal.jsonl")
+    result = read_journal(SessionDir(directory).journal)
     return SessionView.build(result.events), result.warnings
 
 
 def _output_lines(directory: Path, number: int) -> tuple[list[str], int]:
-    path = directory / "commands" / f"{number:03d}.out"
+    path = SessionDir(directory).command(number).out
     try:
         with open(path, "rb") as f:
             lines: list[str] = []
@@ -77,7 +78,7 @@ def _output_lines(directory: Path, number: int) -> tuple[list[str], int]:
 
 def _latest_state(directory: Path) -> dict[str, Any] | None:
     try:
-        return json.loads((directory / "cluster-state.json").read_text())
+        return json.loads(SessionDir(directory).cluster_state.read_text())
     except (OSError, ValueError):
         return None
 
@@ -202,7 +203,7 @@ def to_text(directory: Path) -> str:
         for line in lines:
             add(f"      | {line}")
         if total > len(lines):
-            add(f"      | … {total - len(lines)} more lines in commands/{rec.number:03d}.out")
+            add(f"      | … {total - len(lines)} more lines in {SessionDir.output_name(rec.number)}")
     add("")
 
     add("Cluster state (latest read)")

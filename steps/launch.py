@@ -7,7 +7,7 @@ input is found before a session directory exists, so a typo leaves nothing behin
 from __future__ import annotations
 
 import os
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -39,6 +39,17 @@ class TargetRequest:
     faults: Sequence[tuple[str, str]] = ()
     directory: str = ""
     context: str | None = None
+
+    @classmethod
+    def from_journal(cls, target: Mapping[str, Any]) -> TargetRequest:
+        """The request that made a journaled target (`SessionStarted.target`), to make it again."""
+        return cls(
+            kind=target.get("kind", "sandbox"),
+            scenario=target.get("scenario", ""),
+            speed=float(target.get("speed", 1.0)),
+            context=target.get("context") or None,
+            directory=target.get("directory", ""),
+        )
 
 
 @dataclass
@@ -83,7 +94,7 @@ def make_target(req: TargetRequest, session_dir: Path | None, model: str) -> Tar
         scenario = targets.sandbox_scenario(req.scenario)
         if req.speed < 0:
             raise BadInput(f"--speed {req.speed}: must be 0 (instant) or more")
-        directory = session_mod.sandbox_dir(session_dir.name) if session_dir else Path("sandbox")
+        directory = session_mod.SessionDir(session_dir).sandbox if session_dir else Path("sandbox")
         return SandboxTarget(
             directory=directory, scenario=scenario, model=model, speed=req.speed, faults=tuple(req.faults)
         )
@@ -186,7 +197,7 @@ def start(
     secret_values = [
         str(values.params[p.name]) for p in runbook.params if p.secret and values.params.get(p.name)
     ]
-    journal = JournalWriter(directory / "journal.jsonl", Redactor(secret_values))
+    journal = JournalWriter(session_mod.SessionDir(directory).journal, Redactor(secret_values))
     started = ev.SessionStarted(
         session_id=session_id,
         runbook=runbook.id,
@@ -256,7 +267,7 @@ def resume(
     lock = session_mod.SessionLock(directory)
     lock.acquire()
     try:
-        journal_path = directory / "journal.jsonl"
+        journal_path = session_mod.SessionDir(directory).journal
         result = read_journal(journal_path)
         repair_journal(journal_path, result)
         started = result.events[0]
@@ -269,15 +280,7 @@ def resume(
             )
         plan = plan_from_journal(started)
         model = str(started.params.get("model") or "kubeflow")
-        target_info = started.target
-        req = TargetRequest(
-            kind=target_info.get("kind", "sandbox"),
-            scenario=target_info.get("scenario", ""),
-            speed=float(target_info.get("speed", 1.0)),
-            context=target_info.get("context") or None,
-            directory=target_info.get("directory", ""),
-        )
-        target = make_target(req, directory, model)
+        target = make_target(TargetRequest.from_journal(started.target), directory, model)
         secrets = secret_store.load(sid)
         secret_names = {
             name for s in view.steps.values() for name, v in s.captured.items() if v == "[redacted]"

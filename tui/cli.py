@@ -259,7 +259,7 @@ def cmd_export(args: argparse.Namespace) -> int:
     target = (
         Path(args.output)
         if args.output
-        else directory / ("snapshot.json" if args.format == "json" else "snapshot.txt")
+        else session.SessionDir(directory).export(args.format)
     )
     try:
         target.write_text(text, encoding="utf-8")

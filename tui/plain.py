@@ -315,14 +315,15 @@ def watch(session_id: str | None, out: TextIO = sys.stdout, poll: float = 0.3) -
     from steps.execute import CommandTails
 
     sid, directory = session.find(session_id)
-    path = directory / "journal.jsonl"
+    layout = session.SessionDir(directory)
+    path = layout.journal
     result = journal.read(path)
     view = SessionView.build(result.events)
     printer = Printer(view, out)
     printer.say(
         f"Watching session {sid} ({view.started.runbook}, {view.target_line()}) read-only; Ctrl-C to stop"
     )
-    tails = CommandTails(directory / "commands")
+    tails = CommandTails(layout.commands)
 
     def flush(number: int, final: bool = False) -> None:
         lines = tails.read(number, final=final)

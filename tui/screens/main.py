@@ -19,6 +19,7 @@ from textual.widgets import ContentSwitcher, Footer, Input, Tree
 
 from steps import events as ev
 from steps import export
+from steps.session import SessionDir
 from steps.view import RUNNING
 
 from ..messages import DriverChanged, EngineEvent, RunEnded
@@ -450,7 +451,7 @@ class MainScreen(Screen[None]):
 
     @work(thread=True, exclusive=True, group="export", exit_on_error=False)
     def _export(self) -> None:
-        path = self.feed.directory / "snapshot.txt"
+        path = SessionDir(self.feed.directory).export("text")
         try:
             path.write_text(export.to_text(self.feed.directory), encoding="utf-8")
         except Exception as exc:  # noqa: BLE001 - said to the operator, one line

@@ -26,7 +26,7 @@ from steps import events as ev
 from steps import journal, launch
 from steps.cluster.state import ClusterState
 from steps.execute import CommandTails
-from steps.session import SessionLock
+from steps.session import SessionDir, SessionLock
 from steps.view import SessionView
 
 from ..messages import DriverChanged, RunEnded, message_for
@@ -68,7 +68,7 @@ class EngineFeed:
     def _backlog(self, look: Look) -> list[str]:
         """A resumed session: the story so far, from its journal, before the engine goes on."""
         try:
-            events = journal.read(self.directory / journal.JOURNAL_NAME).events
+            events = journal.read(SessionDir(self.directory).journal).events
         except Exception:  # noqa: BLE001 - the pane starts empty; the engine still runs
             return []
         annotator = Annotator(look, self.annotator.titles)
@@ -156,7 +156,8 @@ class JournalFeed:
         self.directory = directory
         self.poll = poll
         self.keep = keep
-        self.path = directory / journal.JOURNAL_NAME
+        self.layout = SessionDir(directory)
+        self.path = self.layout.journal
         read = journal.read(self.path)
         self.view = SessionView.build(read.events)
         self.started = self.view.started
@@ -167,7 +168,7 @@ class JournalFeed:
         self.docs = self._docs()
         self.outcome = ""
         self.error = ""
-        self._tails = CommandTails(self.directory / "commands")
+        self._tails = CommandTails(self.layout.commands)
         self._post: Post = _quiet_post
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
@@ -183,7 +184,7 @@ class JournalFeed:
             lines.extend(self.annotator.lines(event))
         running = self.view.running_command()
         if running is not None:
-            path = self.directory / "commands" / f"{running.number:03d}.out"
+            path = self.layout.command(running.number).out
             body, _cut = tail_lines(path, self.keep)
             lines.extend(body)
             try:
@@ -198,15 +199,11 @@ class JournalFeed:
         kind = info.get("kind", "")
         if kind not in ("sandbox", "live"):
             return None
-        req = launch.TargetRequest(
-            kind=kind,
-            scenario=info.get("scenario", ""),
-            context=info.get("context") or None,
-            speed=float(info.get("speed", 1.0)),
-        )
         try:
             target = launch.make_target(
-                req, self.directory, str(self.started.params.get("model") or "kubeflow")
+                launch.TargetRequest.from_journal(info),
+                self.directory,
+                str(self.started.params.get("model") or "kubeflow"),
             )
         except Exception:  # noqa: BLE001 - without a target the pane says so
             return None

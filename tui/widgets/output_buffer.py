@@ -15,6 +15,7 @@ from collections.abc import Mapping, Sequence
 
 from steps import events as ev
 from steps.export import human_duration
+from steps.session import SessionDir
 
 from .look import Look
 
@@ -68,7 +69,7 @@ class OutputBuffer:
 
 
 def passed_over_note(count: int, number: int) -> str:
-    where = f"commands/{number:03d}.out" if number else "the commands/ files"
+    where = SessionDir.output_name(number) if number else "the commands/ files"
     return f"[cairn] {count:,} lines went by too fast to show here; every line is in {where}"
 
 
