@@ -490,9 +490,7 @@ class Engine:
         self._last_command = (step.id, number)
         files = self.layout.command(number)
         timeout = cmd.timeout or owner.timeout or step.timeout or self.plan.runbook.command_timeout
-        env = self.target.env()
-        env["CAIRN_STEP"] = step.id
-        env["CAIRN_SESSION"] = str(self.session_dir)
+        env = execute.command_env(self.target.env(), self.session_dir, step.id)
         # Journal first, then spawn: a crash in between leaves a command that `resume` finds never
         # started (no pid file), instead of one that runs unrecorded.
         self._emit(

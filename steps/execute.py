@@ -26,6 +26,16 @@ MAX_EVENT_LINE = 16_384  # longer lines reach the front end cut, with a note; th
 ABORT_GRACE_SECONDS = 8.0
 PIDFILE_GRACE_SECONDS = 5.0
 TIMEOUT_EXIT = 124  # as timeout(1) reports a command it stopped
+# Every command Cairn runs, on any target, can tell which session and which step ran it: a script
+# a runbook calls can log it or keep state beside the record, and the sandbox's fault injection
+# picks a step's faults by it.
+SESSION_ENV = "CAIRN_SESSION"
+STEP_ENV = "CAIRN_STEP"
+
+
+def command_env(base: Mapping[str, str], session_dir: Path, step_id: str) -> dict[str, str]:
+    """The environment of one of a step's commands: the target's, plus who ran it."""
+    return {**base, SESSION_ENV: str(session_dir), STEP_ENV: step_id}
 
 
 @dataclass(frozen=True)

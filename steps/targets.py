@@ -13,15 +13,18 @@ import os
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from . import sandbox
-from .cluster.state import ClusterState
 from .errors import BadInput
+
+if TYPE_CHECKING:  # the cluster parsers load when a state is read, not when the CLI starts
+    from .cluster.state import ClusterState
 
 # The rest of the core reaches the rehearsal sandbox only through this module (an import-linter
 # contract in pyproject.toml holds it), so the sandbox stays a target like the others.
 DEFAULT_SANDBOX_SCENARIO = sandbox.DEFAULT_SCENARIO
+DEFAULT_STATE_REFRESH = 10.0  # seconds between the front end's reads of a real cluster
 
 
 def sandbox_scenarios() -> dict[str, str]:
@@ -42,6 +45,7 @@ class Target(Protocol):
     runs_commands: bool
     settle_poll: float  # seconds between state reads while waiting
     settle_stable: float  # how long apps must stay settled before the engine moves on
+    state_refresh: float  # seconds between the front end's cluster reads (a live read is slow)
 
     def describe(self) -> dict[str, Any]: ...
     def env(self) -> dict[str, str]: ...
@@ -57,6 +61,7 @@ class SandboxTarget:
     faults: Sequence[tuple[str, str]] = ()
     kind: str = "sandbox"
     runs_commands: bool = True
+    state_refresh: float = 2.0  # an in-process read: cheap
 
     @property
     def settle_poll(self) -> float:
@@ -98,6 +103,7 @@ class LiveTarget:
     context: str | None = None
     kind: str = "live"
     runs_commands: bool = True
+    state_refresh: float = DEFAULT_STATE_REFRESH
     settle_poll: float = 5.0
     settle_stable: float = 15.0  # juju-wait's idle confirmation, with a margin
 
@@ -119,6 +125,7 @@ class FilesTarget:
     model: str = "kubeflow"
     kind: str = "files"
     runs_commands: bool = False
+    state_refresh: float = DEFAULT_STATE_REFRESH
     settle_poll: float = 0.0
     settle_stable: float = 0.0
 

@@ -11,7 +11,7 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from steps import __version__
+from steps import __version__, targets
 from steps.errors import BadInput, CairnError
 
 DEFAULT_RUNBOOK = "ckf-1.11-ambient"
@@ -47,7 +47,7 @@ def _add_target(p: argparse.ArgumentParser, *, default_sandbox: bool = True) -> 
         nargs="?",
         const="",
         metavar="SCENARIO",
-        help="the rehearsal deployment (default; scenarios: ckf-1.11-microk8s, ckf-1.11-canonical-k8s, ckf-1.6)",
+        help=f"the rehearsal deployment (default; scenarios: {', '.join(targets.sandbox_scenarios())})",
     )
     g.add_argument(
         "--live",

@@ -290,3 +290,17 @@ async def test_an_ssh_session_outside_tmux_is_warned(launched_factory, monkeypat
         await pilot.pause(0.2)
         assert any("dropped connection" in str(n.message) for n in app._notifications)
         await pilot.press("q", "y")
+
+
+def test_the_cluster_pane_reads_as_often_as_the_target_says(launched_factory):
+    """The refresh interval is the target's `state_refresh`, not a guess from its kind."""
+    import time
+
+    from tui.screens.session_feed import EngineFeed
+
+    launched = launched_factory()
+    launched.target.state_refresh = 7.5
+    assert MainScreen(EngineFeed(launched, Look()), Look(), time.time).cluster_interval == 7.5
+    watched = JournalFeed(launched.session_id, launched.directory, Look())
+    assert watched.target is not None and watched.target.kind == "sandbox"
+    assert MainScreen(watched, Look(), time.time).cluster_interval == watched.target.state_refresh == 2.0

@@ -88,8 +88,7 @@ class MainScreen(Screen[None]):
         self._decision_id = 0
         self._summary_shown = False
         self._toasted: dict[str, float] = {}
-        kind = feed.target_kind
-        self.cluster_interval = cluster_interval or (2.0 if kind == "sandbox" else 10.0)
+        self.cluster_interval = cluster_interval or feed.state_refresh
 
     # --- layout ---------------------------------------------------------------------------------
 

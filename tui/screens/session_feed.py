@@ -27,6 +27,7 @@ from steps import journal, launch
 from steps.cluster.state import ClusterState
 from steps.execute import CommandTails
 from steps.session import SessionDir, SessionLock
+from steps.targets import DEFAULT_STATE_REFRESH, Target
 from steps.view import SessionView
 
 from ..messages import DriverChanged, RunEnded, message_for
@@ -91,8 +92,8 @@ class EngineFeed:
         return self.launched.target.read_state
 
     @property
-    def target_kind(self) -> str:
-        return str(getattr(self.launched.target, "kind", ""))
+    def state_refresh(self) -> float:
+        return self.launched.target.state_refresh
 
     def _listen(self, event: ev.Event) -> None:
         """The engine thread: output to the buffer, everything else as a message."""
@@ -173,6 +174,7 @@ class JournalFeed:
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
         self.backlog = self._backlog(read.events)
+        self.target = self._target()
 
     def _docs(self) -> dict[str, str]:
         return {s.id: s.doc for s in self.view.steps.values()}  # the journal's outline carries them
@@ -194,24 +196,27 @@ class JournalFeed:
             self._tails.start(running.number, size)
         return lines[-self.keep :]
 
-    def cluster_reader(self) -> Callable[[], ClusterState] | None:
+    def _target(self) -> Target | None:
+        """The watched session's target, made again from its journal (None: a files target, or
+        one this machine cannot make)."""
         info = self.started.target
-        kind = info.get("kind", "")
-        if kind not in ("sandbox", "live"):
+        if info.get("kind", "") not in ("sandbox", "live"):
             return None
         try:
-            target = launch.make_target(
+            return launch.make_target(
                 launch.TargetRequest.from_journal(info),
                 self.directory,
                 str(self.started.params.get("model") or "kubeflow"),
             )
         except Exception:  # noqa: BLE001 - without a target the pane says so
             return None
-        return target.read_state
+
+    def cluster_reader(self) -> Callable[[], ClusterState] | None:
+        return self.target.read_state if self.target is not None else None
 
     @property
-    def target_kind(self) -> str:
-        return str(self.started.target.get("kind", ""))
+    def state_refresh(self) -> float:
+        return self.target.state_refresh if self.target is not None else DEFAULT_STATE_REFRESH
 
     def start(self, post: Post) -> None:
         self._post = post
