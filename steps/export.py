@@ -17,20 +17,21 @@ from typing import Any
 from .journal import read as read_journal
 from .redact import Redactor
 from .session import SessionDir
+from .states import CheckPurpose, CommandEnd, StepState, Verdict
 from .view import SessionView
 
 MAX_LINES_PER_COMMAND = 10_000  # beyond this the export points to the command's own file
 _ANSI = re.compile(r"\x1b\[[0-?]*[ -/]*[@-~]|\x1b\][^\x07]*(?:\x07|\x1b\\)")
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
 STATE_MARK = {
-    "succeeded": "[ok]",
-    "already done": "[done]",
-    "skipped": "[skip]",
-    "failed": "[FAIL]",
-    "aborted": "[ABORT]",
-    "interrupted": "[intr]",
-    "running": "[run]",
-    "pending": "[ ]",
+    StepState.SUCCEEDED: "[ok]",
+    StepState.DONE: "[done]",
+    StepState.SKIPPED: "[skip]",
+    StepState.FAILED: "[FAIL]",
+    StepState.ABORTED: "[ABORT]",
+    StepState.INTERRUPTED: "[intr]",
+    StepState.RUNNING: "[run]",
+    StepState.PENDING: "[ ]",
 }
 
 
@@ -136,10 +137,10 @@ def to_text(directory: Path) -> str:
             mark = STATE_MARK.get(st.state, f"[{st.state}]")
             dur = human_duration(st.duration)
             add(f"    {mark:<7} {st.title}  [{sid}]" + (f"  {dur}" if dur else ""))
-            if st.reason and st.state not in ("succeeded",):
+            if st.reason and st.state != StepState.SUCCEEDED:
                 add(f"            {st.state}: {clean(st.reason)}")
             for chk in st.checks:
-                if chk.purpose == "check" and st.state != "already done":
+                if chk.purpose == CheckPurpose.CHECK and st.state != StepState.DONE:
                     continue
                 add(
                     f"            {chk.purpose} {chk.name}: {chk.status}"
@@ -147,7 +148,7 @@ def to_text(directory: Path) -> str:
                 )
                 for d in chk.details[:20]:
                     add(f"              {clean(d)}")
-                if chk.fix and chk.status != "passed":
+                if chk.fix and chk.status != Verdict.PASSED:
                     add(f"              fix: {clean(chk.fix)}")
             for name, value in st.captured.items():
                 add(f"            captured {name} = {clean(value)}")
@@ -163,7 +164,7 @@ def to_text(directory: Path) -> str:
         what = req.prompt if req else made.kind
         reason = f' - reason: "{clean(made.reason)}"' if made.reason else ""
         add(f"{stamp(made.t)}  {made.kind:<12} {made.step_id}: {made.choice} (by {made.by}){reason}")
-        if req and req.kind in ("confirm", "ask"):
+        if req and req.kind.answered_by_yes:
             add(f"          asked: {clean(what)}")
     for p in view.pauses:
         add(f"{stamp(p.t)}  {p.type:<12} {getattr(p, 'step_id', '')} (by {p.by})")
@@ -195,7 +196,7 @@ def to_text(directory: Path) -> str:
             verdict = "ok" if rec.ok else "FAILED"
             extra = f"; counted as success: {rec.benign}" if rec.benign else ""
             extra += f"; {rec.failure}" if rec.failure else ""
-            reason = "" if rec.reason == "exited" else f" ({rec.reason})"
+            reason = "" if rec.reason == CommandEnd.EXITED else f" ({rec.reason})"
             add(
                 f"      exit {rec.exit}{reason} after {human_duration(rec.finished - rec.started)}: {verdict}{extra}"
             )

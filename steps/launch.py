@@ -25,6 +25,7 @@ from .journal import JournalWriter
 from .journal import read as read_journal
 from .journal import repair as repair_journal
 from .redact import Redactor
+from .states import RunOutcome
 from .targets import FilesTarget, LiveTarget, SandboxTarget, Target
 from .view import SessionView
 
@@ -136,25 +137,25 @@ def _discover(runbook, given: dict[str, Any], state: ClusterState | None) -> tup
     return out, notes
 
 
-def outline(plan: plan_mod.Plan) -> list[dict[str, Any]]:
-    return [
-        {
-            "id": phase.id,
-            "title": phase.title,
-            "steps": [
-                {
-                    "id": s.id,
-                    "title": s.title,
-                    "doc": s.doc,
-                    "destructive": s.destructive,
-                    "commands": [format_argv(c.argv) for c in s.commands]
-                    + ([f"… computed at run time by {s.generate}"] if s.generate else []),
-                }
+def outline(plan: plan_mod.Plan) -> tuple[ev.OutlinePhase, ...]:
+    return tuple(
+        ev.OutlinePhase(
+            id=phase.id,
+            title=phase.title,
+            steps=tuple(
+                ev.OutlineStep(
+                    id=s.id,
+                    title=s.title,
+                    doc=s.doc,
+                    destructive=s.destructive,
+                    commands=tuple(format_argv(c.argv) for c in s.commands)
+                    + ((f"… computed at run time by {s.generate}",) if s.generate else ()),
+                )
                 for s in phase.steps
-            ],
-        }
+            ),
+        )
         for phase in plan.phases
-    ]
+    )
 
 
 def start(
@@ -246,7 +247,7 @@ def plan_from_journal(started: ev.SessionStarted) -> plan_mod.Plan:
         overridden=values.overridden,
     )
     plan = plan_mod.resolve(runbook, values)
-    planned = [s["id"] for phase in started.outline for s in phase["steps"]]
+    planned = [s.id for phase in started.outline for s in phase.steps]
     if planned != [s.id for s in plan.steps()]:
         raise BadInput(
             f"runbook {runbook.id} changed since session {started.session_id} started (its steps differ); "
@@ -273,7 +274,7 @@ def resume(
         started = result.events[0]
         assert isinstance(started, ev.SessionStarted)
         view = SessionView.build(result.events)
-        if view.finished is not None and view.finished.outcome == "succeeded":
+        if view.finished is not None and view.finished.outcome == RunOutcome.SUCCEEDED:
             raise BadInput(
                 f"session {sid} already finished ({view.finished.outcome}); "
                 f"`cairn export {sid}` writes its record"

@@ -236,7 +236,7 @@ def cmd_sessions(_args: argparse.Namespace) -> int:
         except BadInput as exc:
             print(f"{sid:<22} (unreadable: {exc})")
             continue
-        final = sum(n for st, n in view.counts().items() if st in ("succeeded", "already done", "skipped"))
+        final = sum(n for st, n in view.counts().items() if st.final)
         lock = session.SessionLock(directory)
         outcome = outcome_of(view).split(" (")[0]
         if lock.is_held_elsewhere():

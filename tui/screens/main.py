@@ -20,7 +20,7 @@ from textual.widgets import ContentSwitcher, Footer, Input, Tree
 from steps import events as ev
 from steps import export
 from steps.session import SessionDir
-from steps.view import RUNNING
+from steps.states import Choice, DecisionKind, Level, StepState
 
 from ..messages import DriverChanged, EngineEvent, RunEnded
 from ..widgets.cluster_pane import ClusterPane
@@ -152,11 +152,11 @@ class MainScreen(Screen[None]):
                     self._decision.dismiss(None)
             case ev.Resumed():
                 self.pause_requested = False
-            case ev.Notice() if event.level == "error" or (event.level == "warning" and not self.feed.yes):
+            case ev.Notice() if event.level == Level.ERROR or (event.level == Level.WARNING and not self.feed.yes):
                 step = self.view.steps.get(event.step_id)
                 # A destructive step's warning is in its confirmation; a toast would cover the
                 # exact commands the operator is asked to read.
-                if not (event.level == "warning" and step is not None and step.destructive):
+                if not (event.level == Level.WARNING and step is not None and step.destructive):
                     self._toast(event)
             case ev.RunFinished():
                 tree.relabel_all()
@@ -177,8 +177,8 @@ class MainScreen(Screen[None]):
         self.notify(
             notice.text,
             title=notice.level,
-            severity="error" if notice.level == "error" else "warning",
-            timeout=20 if notice.level == "error" else 8,
+            severity="error" if notice.level == Level.ERROR else "warning",
+            timeout=20 if notice.level == Level.ERROR else 8,
             markup=False,
         )
 
@@ -261,7 +261,7 @@ class MainScreen(Screen[None]):
         if ref is None or ref.kind != "step":
             return
         running = self.view.current_step
-        if ref.id == running and self.view.steps[ref.id].state == RUNNING:
+        if ref.id == running and self.view.steps[ref.id].state == StepState.RUNNING:
             self._show_live()
         elif not tree.following:
             self._show_detail(ref.id)
@@ -286,7 +286,7 @@ class MainScreen(Screen[None]):
         self.app.push_screen(screen, callback=answered)
         self.refresh_bindings()
 
-    def _pending(self, *kinds: str) -> ev.DecisionRequested | None:
+    def _pending(self, *kinds: DecisionKind) -> ev.DecisionRequested | None:
         pending = self.view.pending_decision
         if pending is None or (kinds and pending.kind not in kinds):
             return None
@@ -340,9 +340,9 @@ class MainScreen(Screen[None]):
             case "resume":
                 return paused
             case "retry":
-                return self._pending("failed") is not None
+                return self._pending(DecisionKind.FAILED) is not None
             case "override":
-                return self.view.last_wait is not None or self._pending("wait-timeout") is not None
+                return self.view.last_wait is not None or self._pending(DecisionKind.WAIT_TIMEOUT) is not None
             case "decide":
                 return self._pending() is not None and self._decision is None
         return True
@@ -371,30 +371,30 @@ class MainScreen(Screen[None]):
         assert isinstance(self.feed, EngineFeed)
         step_id = self.query_one(PhaseTree).selected_step()
         step = self.view.steps.get(step_id)
-        if step is None or step.state in ("succeeded", "skipped", "already done"):
+        if step is None or step.state.final:
             step_id = self.view.current_step
             step = self.view.steps.get(step_id)
         if step is None:
             self.notify("Select a step to skip (nothing runs now).", severity="warning")
             return
-        if step.state in ("succeeded", "skipped", "already done"):
+        if step.state.final:
             self.notify(
                 f"{step.title}: already {step.state}; nothing to skip.", severity="warning", markup=False
             )
             return
-        running = step.state == RUNNING and self.view.running_command() is not None
+        running = step.state == StepState.RUNNING and self.view.running_command() is not None
         body = (
             "The step is marked skipped; your reason goes into the record."
             + (" Its running command finishes first (it is not killed)." if running else "")
-            + (" The run moves on when it reaches it." if step.state == "pending" else "")
+            + (" The run moves on when it reaches it." if step.state == StepState.PENDING else "")
         )
 
         def skip(reason: str | None) -> None:
             if not reason:
                 return
             pending = self._pending()
-            if pending is not None and pending.step_id == step_id and "skip" in pending.options:
-                self.feed.engine.decide(pending.id, "skip", reason)  # type: ignore[union-attr]
+            if pending is not None and pending.step_id == step_id and Choice.SKIP in pending.options:
+                self.feed.engine.decide(pending.id, Choice.SKIP, reason)  # type: ignore[union-attr]
             else:
                 self.feed.engine.skip(step_id, reason)  # type: ignore[union-attr]
             self.notify(f"Skipping {step.title}: {reason}", timeout=6, markup=False)
@@ -402,21 +402,21 @@ class MainScreen(Screen[None]):
         self.app.push_screen(ReasonScreen(f"Skip: {step.title}", body), callback=skip)
 
     def action_retry(self) -> None:
-        pending = self._pending("failed")
+        pending = self._pending(DecisionKind.FAILED)
         if pending is None or not isinstance(self.feed, EngineFeed):
             self.notify("No failed step waits for a retry.", severity="warning")
             return
         if self._decision is not None:
             self._decision.dismiss(None)
-        self.feed.engine.decide(pending.id, "retry")
+        self.feed.engine.decide(pending.id, Choice.RETRY)
 
     def action_override(self) -> None:
         assert isinstance(self.feed, EngineFeed)
-        pending = self._pending("wait-timeout")
+        pending = self._pending(DecisionKind.WAIT_TIMEOUT)
         if pending is not None:
             if self._decision is not None:
                 self._decision.dismiss(None)
-            self.feed.engine.decide(pending.id, "override")
+            self.feed.engine.decide(pending.id, Choice.OVERRIDE)
         else:
             self.feed.engine.override_wait()
         self.notify("Going on without waiting (recorded in the journal).", timeout=6)

@@ -14,6 +14,7 @@ from textual.widgets import Static
 
 from steps.export import clean, human_duration
 from steps.session import SessionDir
+from steps.states import StepState
 from steps.view import CommandRecord, StepRecord
 
 from .look import Look, css, state_style
@@ -68,7 +69,7 @@ class StepDetail(Vertical):
         text.append(step.title, "bold")
         facts = [step.state]
         took = step.duration
-        if took is None and step.started is not None and step.state == "running":
+        if took is None and step.started is not None and step.state == StepState.RUNNING:
             took = self.clock() - step.started
         if took is not None:
             facts.append(human_duration(took))
