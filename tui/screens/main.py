@@ -8,6 +8,7 @@ this thread) and updates the widgets from it.
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Protocol, runtime_checkable
 
 from rich.text import Text
 from textual import on, work
@@ -35,10 +36,18 @@ from .confirm import ConfirmScreen
 from .decision import DecisionScreen
 from .help import HelpScreen
 from .reason import ReasonScreen
-from .session_feed import EngineFeed, JournalFeed
+from .session_feed import EngineFeed, Feed
 from .summary import SummaryScreen
 
 CONTROL_ACTIONS = {"pause", "resume", "toggle_pause", "skip", "retry", "override", "decide", "abort"}
+
+
+@runtime_checkable
+class Host(Protocol):
+    """What the main screen needs of the app that shows it (CairnApp is one)."""
+
+    def leave(self, reason: str) -> None: ...
+    def run_ended(self, screen: MainScreen) -> None: ...
 
 
 class MainScreen(Screen[None]):
@@ -66,7 +75,7 @@ class MainScreen(Screen[None]):
 
     def __init__(
         self,
-        feed: EngineFeed | JournalFeed,
+        feed: Feed,
         look: Look,
         clock: Callable[[], float],
         *,
@@ -89,6 +98,13 @@ class MainScreen(Screen[None]):
         self._summary_shown = False
         self._toasted: dict[str, float] = {}
         self.cluster_interval = cluster_interval or feed.state_refresh
+
+    @property
+    def host(self) -> Host:
+        app = self.app
+        if not isinstance(app, Host):
+            raise TypeError(f"{type(app).__name__} cannot show the main screen: it is not a Host")
+        return app
 
     # --- layout ---------------------------------------------------------------------------------
 
@@ -196,7 +212,7 @@ class MainScreen(Screen[None]):
             )
         self._update_status()
         self.refresh_bindings()
-        self.app.run_ended(self)  # type: ignore[attr-defined]
+        self.host.run_ended(self)
 
     def on_driver_changed(self, message: DriverChanged) -> None:
         self.driven = message.driven
@@ -389,15 +405,17 @@ class MainScreen(Screen[None]):
             + (" The run moves on when it reaches it." if step.state == StepState.PENDING else "")
         )
 
+        engine, title = self.feed.engine, step.title
+
         def skip(reason: str | None) -> None:
             if not reason:
                 return
             pending = self._pending()
             if pending is not None and pending.step_id == step_id and Choice.SKIP in pending.options:
-                self.feed.engine.decide(pending.id, Choice.SKIP, reason)  # type: ignore[union-attr]
+                engine.decide(pending.id, Choice.SKIP, reason)
             else:
-                self.feed.engine.skip(step_id, reason)  # type: ignore[union-attr]
-            self.notify(f"Skipping {step.title}: {reason}", timeout=6, markup=False)
+                engine.skip(step_id, reason)
+            self.notify(f"Skipping {title}: {reason}", timeout=6, markup=False)
 
         self.app.push_screen(ReasonScreen(f"Skip: {step.title}", body), callback=skip)
 
@@ -428,10 +446,11 @@ class MainScreen(Screen[None]):
 
     def action_abort(self) -> None:
         assert isinstance(self.feed, EngineFeed)
+        engine = self.feed.engine
 
         def sure(yes: bool | None) -> None:
             if yes:
-                self.feed.engine.abort()  # type: ignore[union-attr]
+                engine.abort()
                 self.notify("Aborting: the running command's process group is being stopped.", timeout=8)
 
         self.app.push_screen(
@@ -498,6 +517,6 @@ class MainScreen(Screen[None]):
 
         def leave(yes: bool | None) -> None:
             if yes:
-                self.app.leave("the operator quit")  # type: ignore[attr-defined]
+                self.host.leave("the operator quit")
 
         self.app.push_screen(ConfirmScreen("Leave Cairn?", body, yes="Leave", no="Stay"), callback=leave)

@@ -19,18 +19,20 @@ import threading
 import time
 from collections.abc import Callable
 from pathlib import Path
+from typing import Protocol
 
 from textual.message import Message
 
 from steps import events as ev
 from steps import journal, launch
 from steps.cluster.state import ClusterState
+from steps.engine import Engine
 from steps.execute import CommandTails
 from steps.session import SessionDir, SessionLock
 from steps.targets import DEFAULT_STATE_REFRESH, Target
 from steps.view import SessionView
 
-from ..messages import DriverChanged, RunEnded, message_for
+from ..messages import DriverChanged, EngineEvent, RunEnded
 from ..widgets.look import Look
 from ..widgets.output_buffer import Annotator, OutputBuffer
 from ..widgets.step_detail import tail_lines
@@ -41,6 +43,35 @@ WATCH_POLL_SECONDS = 0.25
 
 def _quiet_post(_message: Message) -> None:
     return None
+
+
+class Feed(Protocol):
+    """Where the main screen's events come from; EngineFeed and JournalFeed are the two."""
+
+    read_only: bool
+    session_id: str
+    directory: Path
+    started: ev.SessionStarted
+    view: SessionView
+    output: OutputBuffer
+    docs: dict[str, str]
+    backlog: list[str]
+    outcome: str
+    error: str
+
+    @property
+    def yes(self) -> bool: ...
+    @property
+    def notices(self) -> list[str]: ...
+    @property
+    def state_refresh(self) -> float: ...
+    @property
+    def alive(self) -> bool: ...
+    def cluster_reader(self) -> Callable[[], ClusterState] | None: ...
+    def start(self, post: Post) -> None: ...
+    def detach(self, reason: str) -> None: ...
+    def join(self, timeout: float) -> bool: ...
+    def close(self) -> None: ...
 
 
 class EngineFeed:
@@ -77,7 +108,7 @@ class EngineFeed:
         return lines[-self.output.keep :] + ["", "--- resumed here ---"]
 
     @property
-    def engine(self):
+    def engine(self) -> Engine:
         return self.launched.engine
 
     @property
@@ -103,7 +134,7 @@ class EngineFeed:
         lines = self.annotator.lines(event)
         if lines:
             self.output.add(lines)
-        self._post(message_for(event))
+        self._post(EngineEvent(event))
 
     def start(self, post: Post) -> None:
         self._post = post
@@ -235,7 +266,7 @@ class JournalFeed:
                     lines = self.annotator.lines(event)
                     if lines:
                         self.output.add(lines)
-                    self._post(message_for(event))
+                    self._post(EngineEvent(event))
                     if isinstance(event, ev.CommandStarted):
                         self._tails.start(event.number)
                 for number in self._tails.following:
