@@ -27,14 +27,14 @@ from steps import launch, session
 from steps.engine import OUTCOME_SUCCEEDED
 from steps.errors import BadInput, CairnError
 
+from .feeds import EngineFeed, Feed, JournalFeed
+from .look import Look, wants_ascii
 from .messages import LaunchFailed, SessionReady
 from .screens.main import MainScreen
 from .screens.preparing import PreparingScreen
-from .screens.session_feed import EngineFeed, Feed, JournalFeed
 from .screens.start import StartScreen
 from .screens.watch import WatchScreen
 from .ssh import ssh_warning
-from .widgets.look import Look, wants_ascii
 
 OUTPUT_KEEP = 5000  # lines the output pane holds; every line stays on disk
 LEAVE_GRACE_SECONDS = 5.0  # the engine stops within half a second; this is only a backstop

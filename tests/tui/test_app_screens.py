@@ -13,15 +13,15 @@ from textual.widgets._footer import FooterKey
 
 from steps.launch import RunRequest, TargetRequest
 from tui.app import CairnApp
-from tui.screens.help import HelpScreen
+from tui.dialogs.help import HelpScreen
+from tui.dialogs.summary import SummaryScreen
+from tui.feeds import JournalFeed
+from tui.look import Look
 from tui.screens.main import MainScreen
-from tui.screens.session_feed import JournalFeed
 from tui.screens.start import StartScreen
-from tui.screens.summary import SummaryScreen
 from tui.screens.watch import WatchScreen
 from tui.widgets.choices import PlatformChoice
 from tui.widgets.cluster_pane import ClusterPane
-from tui.widgets.look import Look
 from tui.widgets.output_pane import OutputPane
 from tui.widgets.phase_tree import PhaseTree
 from tui.widgets.step_detail import StepDetail
@@ -296,7 +296,7 @@ def test_the_cluster_pane_reads_as_often_as_the_target_says(launched_factory):
     """The refresh interval is the target's `state_refresh`, not a guess from its kind."""
     import time
 
-    from tui.screens.session_feed import EngineFeed
+    from tui.feeds import EngineFeed
 
     launched = launched_factory()
     launched.target.state_refresh = 7.5

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from steps import events as ev
 from tui.app import CairnApp
+from tui.dialogs.summary import SummaryScreen
 from tui.messages import EngineEvent, LaunchFailed
-from tui.screens.summary import SummaryScreen
 
 from .conftest import wait_for
 from .test_app_run import journal

@@ -9,9 +9,9 @@ from textual.widgets._footer import FooterKey
 
 from steps.launch import RunRequest, TargetRequest
 from tui.app import CairnApp
-from tui.screens.decision import DecisionScreen
+from tui.dialogs.decision import DecisionScreen
+from tui.dialogs.summary import SummaryScreen
 from tui.screens.start import StartScreen
-from tui.screens.summary import SummaryScreen
 
 from . import fakes, scripts
 from .conftest import wait_for

@@ -23,21 +23,21 @@ from steps import export
 from steps.session import SessionDir
 from steps.states import Choice, DecisionKind, Level, StepState
 
+from ..activity import AUTO_ANSWERED, activity
+from ..commands import CairnCommands
+from ..dialogs.confirm import ConfirmScreen
+from ..dialogs.decision import DecisionScreen
+from ..dialogs.help import HelpScreen
+from ..dialogs.reason import ReasonScreen
+from ..dialogs.summary import SummaryScreen
+from ..feeds import EngineFeed, Feed
+from ..look import Look, clock_text, css
 from ..messages import DriverChanged, EngineEvent, RunEnded
 from ..widgets.cluster_pane import ClusterPane
-from ..widgets.look import Look, clock_text, css
 from ..widgets.output_pane import OutputPane
 from ..widgets.phase_tree import NodeRef, PhaseTree
 from ..widgets.status_bar import StatusBar
 from ..widgets.step_detail import StepDetail
-from .activity import AUTO_ANSWERED, activity
-from .commands import CairnCommands
-from .confirm import ConfirmScreen
-from .decision import DecisionScreen
-from .help import HelpScreen
-from .reason import ReasonScreen
-from .session_feed import EngineFeed, Feed
-from .summary import SummaryScreen
 
 CONTROL_ACTIONS = {"pause", "resume", "toggle_pause", "skip", "retry", "override", "decide", "abort"}
 

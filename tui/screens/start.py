@@ -25,9 +25,9 @@ from steps.errors import CairnError
 from steps.launch import RunRequest, TargetRequest
 from steps.model import Runbook
 
+from ..look import Look, css
 from ..messages import PlatformDetected
 from ..widgets.choices import ChoiceChanged, InlineChoice, PlatformChoice
-from ..widgets.look import Look, css
 
 LIVE = "live"
 LABELS = {"user_namespaces": "Namespaces"}  # short labels where the param's name is long

@@ -20,8 +20,8 @@ from steps.checks import detect_platform
 from steps.cluster.state import App, ClusterState
 from steps.export import human_duration
 
+from ..look import Look, css
 from ..messages import ClusterStateRead
-from .look import Look, css
 
 BEACON, INGRESS = "istio-beacon-k8s", "istio-ingress-k8s"
 CILIUM_KEYS = ("bpf-lb-sock-hostns-only", "cni-exclusive")

@@ -17,7 +17,7 @@ from textual.widgets.tree import TreeNode
 from steps.states import FINAL_STATES, StepState
 from steps.view import PhaseRecord, SessionView, StepRecord
 
-from .look import Look, css, duration, state_style
+from ..look import Look, css, duration, state_style
 
 GUIDE_DEPTH = 2
 

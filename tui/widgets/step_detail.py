@@ -17,7 +17,7 @@ from steps.session import SessionDir
 from steps.states import StepState
 from steps.view import CommandRecord, StepRecord
 
-from .look import Look, css, state_style
+from ..look import Look, css, state_style
 from .output_pane import OutputHighlighter, OutputLog
 
 TAIL_BYTES = 1 << 20

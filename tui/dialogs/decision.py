@@ -17,7 +17,7 @@ from textual.widgets import Button, Static
 from steps import events as ev
 from steps.states import Choice, DecisionKind
 
-from ..widgets.look import css
+from ..look import css
 from .confirm import ConfirmScreen
 from .reason import ReasonScreen
 

@@ -12,7 +12,7 @@ from steps.export import human_duration
 from steps.states import DecisionKind, RunOutcome, StepState
 from steps.view import SessionView
 
-from ..widgets.look import Look
+from .look import Look
 
 AUTO_ANSWERED = tuple(k for k in DecisionKind if k.answered_by_yes)  # what --yes answers by itself
 

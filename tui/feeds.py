@@ -32,10 +32,10 @@ from steps.session import SessionDir, SessionLock
 from steps.targets import DEFAULT_STATE_REFRESH, Target
 from steps.view import SessionView
 
-from ..messages import DriverChanged, EngineEvent, RunEnded
-from ..widgets.look import Look
-from ..widgets.output_buffer import Annotator, OutputBuffer
-from ..widgets.step_detail import tail_lines
+from .look import Look
+from .messages import DriverChanged, EngineEvent, RunEnded
+from .output_buffer import Annotator, OutputBuffer
+from .widgets.step_detail import tail_lines
 
 Post = Callable[[Message], object]
 WATCH_POLL_SECONDS = 0.25

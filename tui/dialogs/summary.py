@@ -17,7 +17,7 @@ from steps.export import human_duration
 from steps.states import RunOutcome, StepState
 from steps.view import SessionView
 
-from ..widgets.look import Look, css, state_style
+from ..look import Look, css, state_style
 
 ORDER = (
     StepState.SUCCEEDED,
