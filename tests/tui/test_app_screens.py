@@ -234,19 +234,6 @@ async def test_a_bad_start_is_shown_on_the_start_screen(monkeypatch):
         assert isinstance(app.screen, StartScreen) and not app.screen.launching
 
 
-def test_nothing_under_steps_imports_the_front_end():
-    from pathlib import Path
-
-    steps_dir = Path(__file__).resolve().parents[2] / "steps"
-    offenders = []
-    for path in steps_dir.rglob("*.py"):
-        for line in path.read_text(encoding="utf-8").splitlines():
-            stripped = line.strip()
-            if stripped.startswith(("import textual", "from textual", "import tui", "from tui")):
-                offenders.append(f"{path.relative_to(steps_dir.parent)}: {stripped}")
-    assert not offenders, "\n".join(offenders)
-
-
 def test_the_journal_fixture_helper_reads_json(launched_factory):
     launched = launched_factory()
     assert (
