@@ -215,8 +215,8 @@ class Engine:
         if self.target.runs_commands:
             self._write_summary(self._read_state_quietly())
         counts: dict[str, int] = {}
-        if self.view is not None:
-            counts = self.view.counts()
+        if self.view is not None:  # journaled under the words the view shows ("already done")
+            counts = {state.value: n for state, n in self.view.counts().items()}
         self._emit(ev.RunFinished(outcome=outcome, summary=counts, message=message))
         self.journal.sync()
         if outcome == OUTCOME_SUCCEEDED:
@@ -523,7 +523,7 @@ class Engine:
             files,
             env=env,
             timeout=timeout,
-            secrets=self.redactor.secrets,
+            secrets=tuple(self.redactor.secrets),
             hide_output=output_is_secret(argv),
         )
         status, _lines = self._follow(running, step.id, index, number)

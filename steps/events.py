@@ -8,7 +8,6 @@ lives in the command's own file.
 from __future__ import annotations
 
 import dataclasses
-import functools
 import time
 import typing
 from dataclasses import dataclass, field
@@ -76,10 +75,15 @@ def from_record(record: dict[str, Any]) -> Event:
     return cls(**data)
 
 
-@functools.cache
+_ENUM_FIELDS: dict[type[Event], dict[str, tuple[type[StrEnum], bool]]] = {}
+
+
 def _enum_fields(cls: type[Event]) -> dict[str, tuple[type[StrEnum], bool]]:
     """The fields of an event that hold a word of steps.states: name -> (enum, a tuple of them)."""
-    out: dict[str, tuple[type[StrEnum], bool]] = {}
+    known = _ENUM_FIELDS.get(cls)
+    if known is not None:
+        return known
+    out = _ENUM_FIELDS[cls] = {}
     for name, hint in typing.get_type_hints(cls).items():
         args = typing.get_args(hint)
         many = typing.get_origin(hint) is tuple and bool(args)

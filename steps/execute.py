@@ -18,6 +18,7 @@ import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import BinaryIO
 
 from .states import CommandEnd
 
@@ -196,7 +197,7 @@ class RunningCommand:
         self._proc = proc
         self._offset = offset
         self._splitter = LineSplitter()
-        self._fh = None
+        self._fh: BinaryIO | None = None
         self._created = time.monotonic()
 
     @property

@@ -152,8 +152,8 @@ def to_text(directory: Path) -> str:
                     add(f"              fix: {clean(chk.fix)}")
             for name, value in st.captured.items():
                 add(f"            captured {name} = {clean(value)}")
-            for w in st.waits:
-                add(f"            wait: {w.outcome} after {human_duration(w.elapsed)}")
+            for wait in st.waits:
+                add(f"            wait: {wait.outcome} after {human_duration(wait.elapsed)}")
     add("")
 
     add("Operator decisions")
@@ -168,10 +168,10 @@ def to_text(directory: Path) -> str:
             add(f"          asked: {clean(what)}")
     for p in view.pauses:
         add(f"{stamp(p.t)}  {p.type:<12} {getattr(p, 'step_id', '')} (by {p.by})")
-    for d in view.detaches:
+    for gone in view.detaches:
         add(
-            f"{stamp(d.t)}  detached     {clean(d.reason)}"
-            + (f" (command {d.running_command:03d} kept running)" if d.running_command else "")
+            f"{stamp(gone.t)}  detached     {clean(gone.reason)}"
+            + (f" (command {gone.running_command:03d} kept running)" if gone.running_command else "")
         )
     add("")
 

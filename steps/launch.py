@@ -25,7 +25,7 @@ from .journal import JournalWriter
 from .journal import read as read_journal
 from .journal import repair as repair_journal
 from .redact import Redactor
-from .states import RunOutcome
+from .states import Level, RunOutcome
 from .targets import FilesTarget, LiveTarget, SandboxTarget, Target
 from .view import SessionView
 
@@ -168,9 +168,8 @@ def start(
     """Validate, create the session, prepare the target, plan, journal the start, lock."""
     runbook = registry.find(req.runbook, runbook_file=req.runbook_file)
     params_mod.resolve(runbook, req.given)  # bad params stop here, before anything exists
-    model = str(
-        req.given.get("model") or (runbook.param("model").default if runbook.param("model") else "kubeflow")
-    )
+    model_param = runbook.param("model")
+    model = str(req.given.get("model") or (model_param.default if model_param else "kubeflow"))
     if req.target.kind == "files":
         raise BadInput(
             "--from-files is read-only analysis: use `cairn check --from-files DIR` or `cairn plan`"
@@ -214,7 +213,7 @@ def start(
     )
     journal.write(started)
     view = SessionView.build([started])
-    _record(journal, view, [ev.Notice(level="info", text=text) for text in notices])
+    _record(journal, view, [ev.Notice(level=Level.INFO, text=text) for text in notices])
     engine = Engine(
         plan,
         directory,
@@ -301,7 +300,7 @@ def resume(
     resumed = ev.SessionResumed(
         pid=os.getpid(), host=session_mod.hostname(), operator=session_mod.operator(), took_over_from=took
     )
-    _record(journal, view, [resumed, *(ev.Notice(level="warning", text=text) for text in notices)])
+    _record(journal, view, [resumed, *(ev.Notice(level=Level.WARNING, text=text) for text in notices)])
     opts = options or EngineOptions(yes=started.yes if yes is None else yes)
     engine = Engine(
         plan,

@@ -41,11 +41,20 @@ def sandbox_scenario(name: str) -> str:
 
 
 class Target(Protocol):
-    kind: str
-    runs_commands: bool
-    settle_poll: float  # seconds between state reads while waiting
-    settle_stable: float  # how long apps must stay settled before the engine moves on
-    state_refresh: float  # seconds between the front end's cluster reads (a live read is slow)
+    # Read-only: a target may compute them (the sandbox's follow its speed).
+    @property
+    def kind(self) -> str: ...
+    @property
+    def runs_commands(self) -> bool: ...
+    @property
+    def settle_poll(self) -> float:
+        """Seconds between state reads while waiting."""
+    @property
+    def settle_stable(self) -> float:
+        """How long apps must stay settled before the engine moves on."""
+    @property
+    def state_refresh(self) -> float:
+        """Seconds between the front end's cluster reads (a live read is slow)."""
 
     def describe(self) -> dict[str, Any]: ...
     def env(self) -> dict[str, str]: ...

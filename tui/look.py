@@ -13,7 +13,7 @@ from pathlib import Path
 from steps.export import human_duration
 from steps.states import StepState
 
-UNICODE_GLYPHS = {
+UNICODE_GLYPHS: dict[str, str] = {
     StepState.PENDING: "○",
     StepState.RUNNING: "▶",
     StepState.SUCCEEDED: "✓",
@@ -23,7 +23,7 @@ UNICODE_GLYPHS = {
     StepState.INTERRUPTED: "◐",
     StepState.ABORTED: "⊘",
 }
-ASCII_GLYPHS = {
+ASCII_GLYPHS: dict[str, str] = {
     StepState.PENDING: ".",
     StepState.RUNNING: ">",
     StepState.SUCCEEDED: "+",
@@ -33,7 +33,7 @@ ASCII_GLYPHS = {
     StepState.INTERRUPTED: "?",
     StepState.ABORTED: "!",
 }
-STATE_STYLES = {
+STATE_STYLES: dict[str, str] = {
     StepState.PENDING: "dim",
     StepState.RUNNING: "bold",
     StepState.SUCCEEDED: "green",

@@ -26,7 +26,7 @@ from steps.view import SessionView
 from .ssh import ssh_warning
 
 OUTPUT_INDENT = "    "
-EXIT = {OUTCOME_SUCCEEDED: 0, OUTCOME_FAILED: 1, OUTCOME_ABORTED: 1, OUTCOME_DETACHED: 1}
+EXIT: dict[str, int] = {OUTCOME_SUCCEEDED: 0, OUTCOME_FAILED: 1, OUTCOME_ABORTED: 1, OUTCOME_DETACHED: 1}
 PAUSE = "pause"  # plain mode's own answer to a failed step's question: hold, then ask again
 # What the operator may type: a choice's word or its first letter.
 ANSWERS = {

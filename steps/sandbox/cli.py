@@ -7,6 +7,7 @@ import sys
 import time
 from collections.abc import Mapping, Sequence
 from pathlib import Path
+from types import ModuleType
 
 
 def dispatch(
@@ -14,6 +15,8 @@ def dispatch(
 ) -> tuple[int, bytes, bytes]:
     tool = os.path.basename(argv[0])
     env = dict(env)
+    module: ModuleType
+    # Each tool loads only its own emulator: every emulated command is a short process.
     if tool == "juju":
         from . import juju_cli as module
     elif tool == "kubectl":

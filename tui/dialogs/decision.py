@@ -99,12 +99,21 @@ class DecisionScreen(ModalScreen[tuple[str, str] | None]):
         if option not in self.request.options:
             return
         title = self.step_title or self.request.step_id
+
+        def skip(reason: str | None) -> None:
+            if reason:
+                self.dismiss((Choice.SKIP, reason))
+
+        def abort(sure: bool | None) -> None:
+            if sure:
+                self.dismiss((Choice.ABORT, ""))
+
         if option == Choice.SKIP:
             self.app.push_screen(
                 ReasonScreen(
                     f"Skip: {title}", "The step is marked skipped and your reason goes into the record."
                 ),
-                callback=lambda reason: self.dismiss((Choice.SKIP, reason)) if reason else None,
+                callback=skip,
             )
         elif option == Choice.ABORT:
             self.app.push_screen(
@@ -115,7 +124,7 @@ class DecisionScreen(ModalScreen[tuple[str, str] | None]):
                     yes="Abort",
                     no="Back",
                 ),
-                callback=lambda sure: self.dismiss((Choice.ABORT, "")) if sure else None,
+                callback=abort,
             )
         else:
             self.dismiss((option, ""))

@@ -67,7 +67,7 @@ class StepDetail(Vertical):
         text = Text()
         text.append(g.glyph(step.state) + " ", state_style(step.state))
         text.append(step.title, "bold")
-        facts = [step.state]
+        facts: list[str] = [step.state]
         took = step.duration
         if took is None and step.started is not None and step.state == StepState.RUNNING:
             took = self.clock() - step.started
