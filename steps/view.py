@@ -12,7 +12,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from . import events as ev
-from .states import FINAL_STATES, StepEnd, StepState
+from .states import FINAL_STATES as FINAL_STATES  # re-exported under its old home
+from .states import StepEnd, StepState
 
 # The step states under their old names here (steps/states.py defines them).
 PENDING, RUNNING, SUCCEEDED, FAILED, SKIPPED, DONE, INTERRUPTED, ABORTED = (
@@ -25,7 +26,6 @@ PENDING, RUNNING, SUCCEEDED, FAILED, SKIPPED, DONE, INTERRUPTED, ABORTED = (
     StepState.INTERRUPTED,
     StepState.ABORTED,
 )
-__all__ = ["FINAL_STATES", "CommandRecord", "PhaseRecord", "SessionView", "StepRecord"]
 
 
 @dataclass
