@@ -65,6 +65,9 @@ def run_to_completion(env, kill_plan: list[float], rng: random.Random) -> tuple[
             proc.send_signal(signal.SIGKILL)  # Cairn only: its commands run in their own sessions
             proc.wait()
             kills += 1
+            if not session.all_ids():  # killed in start-up, before the session existed: run again
+                argv = RUN
+                continue
             sid, directory = session.find(None)
             if rng.random() < 0.4:
                 _tear_journal(directory / "journal.jsonl", rng)
