@@ -31,10 +31,10 @@ sys.path.insert(0, str(HERE.parent))
 
 from steps.launch import RunRequest, TargetRequest  # noqa: E402
 from tui.app import CairnApp  # noqa: E402
-from tui.screens.decision import DecisionScreen  # noqa: E402
+from tui.dialogs.decision import DecisionScreen  # noqa: E402
+from tui.dialogs.summary import SummaryScreen  # noqa: E402
 from tui.screens.main import MainScreen  # noqa: E402
 from tui.screens.start import StartScreen  # noqa: E402
-from tui.screens.summary import SummaryScreen  # noqa: E402
 
 SIZE = (80, 24)
 FAULT = ("migrate-admission-webhook", "fail-once")

@@ -36,17 +36,29 @@ from .journal import JournalUnwritable, JournalWriter
 from .model import BenignRule, CheckRef, Command
 from .plan import Plan, PlannedStep
 from .redact import MIN_SECRET_LEN, REDACTED, Redactor, output_is_secret
-from .session import SessionLocked
+from .session import SessionDir, SessionLocked
+from .states import (
+    CheckPurpose,
+    Choice,
+    CommandEnd,
+    DecisionKind,
+    Level,
+    RunOutcome,
+    StepEnd,
+    StepState,
+    Verdict,
+    WaitOutcome,
+)
 from .targets import LiveTarget, Target
-from .view import FAILED, FINAL_STATES, INTERRUPTED, RUNNING, SessionView
+from .view import SessionView
 
 Listener = Callable[[ev.Event], None]
 
 OUTCOME_SUCCEEDED, OUTCOME_FAILED, OUTCOME_ABORTED, OUTCOME_DETACHED = (
-    "succeeded",
-    "failed",
-    "aborted",
-    "detached",
+    RunOutcome.SUCCEEDED,
+    RunOutcome.FAILED,
+    RunOutcome.ABORTED,
+    RunOutcome.DETACHED,
 )
 SUMMARY_EVERY_SECONDS = 5.0  # how often the cluster-state summary file is rewritten during waits
 FAILURE_TAIL_LINES = 12  # the end of a failed command's output, shown with the question
@@ -96,6 +108,7 @@ class Engine:
     ):
         self.plan = plan
         self.session_dir = session_dir
+        self.layout = SessionDir(session_dir)
         self.journal = journal
         self.target = target
         self.listener = listener or (lambda _e: None)
@@ -118,7 +131,7 @@ class Engine:
         self._decision_id = 0
         self._command_number = self._first_free_command_number()
         self.current_step: str = ""
-        self.outcome: str = ""
+        self.outcome: RunOutcome | str = ""  # "" until the run ends
         self.last_state: ClusterState | None = None
         self._finished_here: list[str] = []  # steps this process finished (done, skipped, …)
         self._summary_written = -SUMMARY_EVERY_SECONDS
@@ -164,7 +177,7 @@ class Engine:
             self._skips[step_id] = reason or "no reason given"
             self._cond.notify_all()
 
-    def decide(self, decision_id: int, choice: str, reason: str = "") -> None:
+    def decide(self, decision_id: int, choice: Choice | str, reason: str = "") -> None:
         with self._cond:
             self._decision = (decision_id, choice, reason)
             self._cond.notify_all()
@@ -207,13 +220,13 @@ class Engine:
                 raise
             self.outcome = OUTCOME_DETACHED
             self.stopped_because = f"cannot write {exc.filename or 'the session'}: {exc.strerror}"
-            self._tell(ev.Notice(level="error", text=f"stopped: {self.stopped_because}"))
+            self._tell(ev.Notice(level=Level.ERROR, text=f"stopped: {self.stopped_because}"))
         except (JournalUnwritable, SessionLocked) as exc:
             # Nothing more can be recorded (or this process no longer drives the session): stop
             # where we are, as a detach; the running command goes on and the record stays whole.
             self.outcome = OUTCOME_DETACHED
             self.stopped_because = str(exc)
-            self._tell(ev.Notice(level="error", text=f"stopped: {exc}"))
+            self._tell(ev.Notice(level=Level.ERROR, text=f"stopped: {exc}"))
         return self.outcome
 
     def _tell(self, event: ev.Event) -> None:
@@ -223,12 +236,12 @@ class Engine:
         except Exception:  # noqa: BLE001 - stopping anyway
             pass
 
-    def _finish(self, outcome: str, message: str) -> None:
+    def _finish(self, outcome: RunOutcome, message: str) -> None:
         if self.target.runs_commands:
             self._write_summary(self._read_state_quietly())
         counts: dict[str, int] = {}
-        if self.view is not None:
-            counts = self.view.counts()
+        if self.view is not None:  # journaled under the words the view shows ("already done")
+            counts = {state.value: n for state, n in self.view.counts().items()}
         self._emit(ev.RunFinished(outcome=outcome, summary=counts, message=message))
         self.journal.sync()
         if outcome == OUTCOME_SUCCEEDED:
@@ -240,43 +253,44 @@ class Engine:
             return
         done = self.view.steps if self.view else {}
         first = next(
-            (s for s in self.plan.steps() if s.id not in done or done[s.id].state not in FINAL_STATES), None
+            (s for s in self.plan.steps() if s.id not in done or not done[s.id].state.final), None
         )
         if first is None:
             return
         choice, _ = self._ask(
-            "ask",
+            DecisionKind.ASK,
             first.id,
             "This live run changes the cluster and model below. Go on?",
-            ("yes", "abort"),
+            (Choice.YES, Choice.ABORT),
             tuple(self.target.scope()),
         )
-        if choice != "yes":
+        if choice != Choice.YES:
             raise _Abort()
 
     # --- one step -----------------------------------------------------------------------
 
     def _run_step(self, step: PlannedStep) -> None:
         prior = self.view.steps.get(step.id) if self.view else None
-        if prior is not None and prior.state in FINAL_STATES:
+        if prior is not None and prior.state.final:
             return
         self.current_step = step.id
         self._hold_if_paused(step.id)
         if step.id in self._skips:
-            self._finish_step(step, "skipped", self._skips.pop(step.id), started=None)
+            self._finish_step(step, StepEnd.SKIPPED, self._skips.pop(step.id), started=None)
             return
 
         run = _StepRun(step=step, attempt=prior.attempts if prior else 0)
         pending_generation = False
-        if prior is not None and prior.state in (RUNNING, INTERRUPTED, FAILED, "aborted"):
+        unfinished = (StepState.RUNNING, StepState.INTERRUPTED, StepState.FAILED, StepState.ABORTED)
+        if prior is not None and prior.state in unfinished:
             self._resume_step(run, prior)
             if step.id in self._finished_here:
                 return
         else:
-            if self._already_done(step, "check"):
+            if self._already_done(step, CheckPurpose.CHECK):
                 return
             if step.warning:
-                self._emit(ev.Notice(level="warning", text=step.warning, step_id=step.id))
+                self._emit(ev.Notice(level=Level.WARNING, text=step.warning, step_id=step.id))
             if not self._confirm(step):
                 return
             pending_generation = True
@@ -295,19 +309,19 @@ class Engine:
                 self._wait(step)
                 self._verify(step)
             except _StepSkipped as exc:
-                self._finish_step(step, "skipped", str(exc), started)
+                self._finish_step(step, StepEnd.SKIPPED, str(exc), started)
                 return
             except _StepFailedHere as failure:
                 choice, reason = self._on_failure(step, str(failure))
-                if choice == "retry":
+                if choice == Choice.RETRY:
                     if self._done_before_rerun(step):
                         return
                     continue
-                if choice == "skip":
-                    self._finish_step(step, "skipped", reason or "skipped after it failed", started)
+                if choice == Choice.SKIP:
+                    self._finish_step(step, StepEnd.SKIPPED, reason or "skipped after it failed", started)
                     return
                 raise _Abort() from None
-            self._finish_step(step, "succeeded", "", started)
+            self._finish_step(step, StepEnd.SUCCEEDED, "", started)
             return
 
     def _resume_step(self, run: _StepRun, prior: Any) -> None:
@@ -316,12 +330,12 @@ class Engine:
         if running is not None:
             self._emit(
                 ev.Notice(
-                    level="info",
+                    level=Level.INFO,
                     step_id=run.step.id,
                     text=f"re-attaching to command {running.number:03d} started by an earlier Cairn",
                 )
             )
-            files = execute.CommandFiles.numbered(self.session_dir / "commands", running.number)
+            files = self.layout.command(running.number)
             run.commands = self._materialise(run.step, replay=True)
             status, lines_out = self._follow(
                 execute.attach(files), run.step.id, running.index, running.number
@@ -344,7 +358,7 @@ class Engine:
         # earlier failure; commands that succeeded are not run twice).
         succeeded = {c.index for c in prior.commands if c.ok}
         run.next_index = next((i for i in range(len(run.commands)) if i not in succeeded), len(run.commands))
-        if prior.state in (FAILED, "aborted"):
+        if prior.state in (StepState.FAILED, StepState.ABORTED):
             # It had failed (or was aborted) before: the operator decides again, as they would have.
             self._recover(
                 run, f"it had {prior.state} before this resume: {prior.reason}", already_failed=True
@@ -353,10 +367,10 @@ class Engine:
         # Interrupted between commands (or while waiting): re-check before anything re-runs.
         self._emit(
             ev.StepFinished(
-                step_id=run.step.id, state="interrupted", reason="the Cairn process driving it stopped"
+                step_id=run.step.id, state=StepEnd.INTERRUPTED, reason="the Cairn process driving it stopped"
             )
         )
-        self._already_done(run.step, "check")  # if its check passes, _run_step sees it done and moves on
+        self._already_done(run.step, CheckPurpose.CHECK)  # if its check passes, _run_step sees it done and moves on
 
     def _recover(self, run: _StepRun, why: str, *, already_failed: bool) -> None:
         """A failure found on resume waits for retry, skip or abort exactly as live; the step's
@@ -366,13 +380,17 @@ class Engine:
             return
         if already_failed:
             choice, reason = self._ask(
-                "failed", step.id, f"{step.title} failed: {why}", ("retry", "skip", "abort"), ()
+                DecisionKind.FAILED,
+                step.id,
+                f"{step.title} failed: {why}",
+                (Choice.RETRY, Choice.SKIP, Choice.ABORT),
+                (),
             )
         else:
             choice, reason = self._on_failure(step, why)
-        if choice == "skip":
-            self._finish_step(step, "skipped", reason or "skipped after it failed", None)
-        elif choice == "abort":
+        if choice == Choice.SKIP:
+            self._finish_step(step, StepEnd.SKIPPED, reason or "skipped after it failed", None)
+        elif choice == Choice.ABORT:
             raise _Abort()
         elif step.check and self._done_before_rerun(step):  # retry: the cluster may have moved on
             return
@@ -382,7 +400,7 @@ class Engine:
         if not step.check:
             self._emit(
                 ev.Notice(
-                    level="info",
+                    level=Level.INFO,
                     step_id=step.id,
                     text=f"{step.title}: no check tells whether it already took effect; "
                     "its commands run again only when you choose retry",
@@ -390,10 +408,10 @@ class Engine:
             )
             return False
         shown = ", ".join(r.shown() for r in step.check)
-        if self._already_done(step, "check"):
+        if self._already_done(step, CheckPurpose.CHECK):
             self._emit(
                 ev.Notice(
-                    level="info",
+                    level=Level.INFO,
                     step_id=step.id,
                     text=f"{step.title}: its check ({shown}) passes, so it is already done; not run again",
                 )
@@ -401,14 +419,14 @@ class Engine:
             return True
         self._emit(
             ev.Notice(
-                level="info",
+                level=Level.INFO,
                 step_id=step.id,
                 text=f"{step.title}: its check ({shown}) does not pass, so it is not done yet",
             )
         )
         return False
 
-    def _finish_step(self, step: PlannedStep, state: str, reason: str, started: float | None) -> None:
+    def _finish_step(self, step: PlannedStep, state: StepEnd, reason: str, started: float | None) -> None:
         duration = time.time() - started if started else 0.0
         self._emit(ev.StepFinished(step_id=step.id, state=state, reason=reason, duration=duration))
         self._finished_here.append(step.id)
@@ -416,17 +434,17 @@ class Engine:
 
     # --- before running -----------------------------------------------------------------
 
-    def _already_done(self, step: PlannedStep, purpose: str) -> bool:
+    def _already_done(self, step: PlannedStep, purpose: CheckPurpose) -> bool:
         if not step.check:
             return False
         state = self._read_state()
         if state is None:
             return False
         results = [self._check(step.id, purpose, ref, state) for ref in step.check]
-        if all(r.status == "passed" for r in results):
+        if all(r.status == Verdict.PASSED for r in results):
             self._emit(
                 ev.StepFinished(
-                    step_id=step.id, state="done", reason="; ".join(r.message for r in results if r.message)
+                    step_id=step.id, state=StepEnd.DONE, reason="; ".join(r.message for r in results if r.message)
                 )
             )
             self._finished_here.append(step.id)
@@ -445,12 +463,12 @@ class Engine:
         else:
             prompt = step.ask
             detail = ()
-        kind = "confirm" if step.destructive else "ask"
-        choice, reason = self._ask(kind, step.id, prompt, ("yes", "skip", "abort"), detail, step.warning)
-        if choice == "yes":
+        kind = DecisionKind.CONFIRM if step.destructive else DecisionKind.ASK
+        choice, reason = self._ask(kind, step.id, prompt, (Choice.YES, Choice.SKIP, Choice.ABORT), detail, step.warning)
+        if choice == Choice.YES:
             return True
-        if choice == "skip":
-            self._finish_step(step, "skipped", reason or "the operator chose not to run it", None)
+        if choice == Choice.SKIP:
+            self._finish_step(step, StepEnd.SKIPPED, reason or "the operator chose not to run it", None)
             return False
         raise _Abort()
 
@@ -480,7 +498,7 @@ class Engine:
         try:
             for name, gen_name in step.files.items():
                 content = generators.get(gen_name)(ctx)
-                path = self.session_dir / "files" / f"{step.id}-{name}"
+                path = self.layout.generated(step.id, name)
                 path.parent.mkdir(exist_ok=True)
                 path.write_text(content, encoding="utf-8")
                 written[name] = str(path)
@@ -546,7 +564,7 @@ class Engine:
             for alt in cmd.fallback if not ok else ():
                 self._emit(
                     ev.Notice(
-                        level="info",
+                        level=Level.INFO,
                         step_id=step.id,
                         text=f"trying the fallback `{format_argv(self._resolve_argv(alt.argv, True))}`",
                     )
@@ -568,14 +586,14 @@ class Engine:
             if n < len(sources):
                 self._emit(
                     ev.Notice(
-                        level="info",
+                        level=Level.INFO,
                         step_id=step.id,
                         text=f"{cmd.capture}: empty from `{tried[-1]}`; trying the next source",
                     )
                 )
         self._emit(
             ev.Notice(
-                level="error",
+                level=Level.ERROR,
                 step_id=step.id,
                 text=f"{cmd.capture}: no value from any of: {' ; '.join(tried)}",
             )
@@ -588,11 +606,9 @@ class Engine:
         shown = self._resolve_argv(cmd.argv, display=True)
         number = self._next_command_number()
         self._last_command = (step.id, number)
-        files = execute.CommandFiles.numbered(self.session_dir / "commands", number)
+        files = self.layout.command(number)
         timeout = cmd.timeout or owner.timeout or step.timeout or self.plan.runbook.command_timeout
-        env = self.target.env()
-        env["CAIRN_STEP"] = step.id
-        env["CAIRN_SESSION"] = str(self.session_dir)
+        env = execute.command_env(self.target.env(), self.session_dir, step.id)
         # Journal first, then spawn: a crash in between leaves a command that `resume` finds never
         # started (no pid file), instead of one that runs unrecorded.
         self._emit(
@@ -612,7 +628,7 @@ class Engine:
             files,
             env=env,
             timeout=timeout,
-            secrets=self.redactor.secrets,
+            secrets=tuple(self.redactor.secrets),
             hide_output=output_is_secret(argv),
         )
         status, _lines = self._follow(running, step.id, index, number)
@@ -642,7 +658,7 @@ class Engine:
         files.out.write_text(shown)
         status = execute.ExitStatus(
             exit=code,
-            reason="timeout" if code == execute.TIMEOUT_EXIT and "timed out" in err else "exited",
+            reason=CommandEnd.TIMEOUT if code == execute.TIMEOUT_EXIT and "timed out" in err else CommandEnd.EXITED,
             started=started,
             ended=time.time(),
         )
@@ -660,7 +676,7 @@ class Engine:
         try:
             return decode_value(cmd.decode, value)
         except ValueError as exc:
-            self._emit(ev.Notice(level="error", step_id=step_id, text=f"cannot decode the output: {exc}"))
+            self._emit(ev.Notice(level=Level.ERROR, step_id=step_id, text=f"cannot decode the output: {exc}"))
             return ""
 
     def _store_capture(self, step_id: str, cmd: Command, value: str) -> bool:
@@ -672,7 +688,7 @@ class Engine:
             if len(value) < MIN_SECRET_LEN:
                 self._emit(
                     ev.Notice(
-                        level="warning",
+                        level=Level.WARNING,
                         step_id=step_id,
                         text=(
                             f"{cmd.capture} is short ({len(value)} characters): Cairn never shows it, "
@@ -714,9 +730,9 @@ class Engine:
         except _Detach:
             self._emit(ev.Detached(reason=self._detach, running_command=number))
             raise
-        if status.reason == "aborted" and self._abort:
+        if status.reason == CommandEnd.ABORTED and self._abort:
             self._finished(step_id, index, number, status, (False, "", ""))
-            self._emit(ev.StepFinished(step_id=step_id, state="aborted", reason="aborted by the operator"))
+            self._emit(ev.StepFinished(step_id=step_id, state=StepEnd.ABORTED, reason="aborted by the operator"))
             raise _Abort()
         return status, kept
 
@@ -742,9 +758,9 @@ class Engine:
         self, cmd: Command | None, status: execute.ExitStatus, files: execute.CommandFiles
     ) -> tuple[bool, str, str]:
         """(ok, benign reason, failure reason) from the exit status, the expectations and the rules."""
-        if status.reason == "timeout":
+        if status.reason == CommandEnd.TIMEOUT:
             return False, "", f"timed out after {status.ended - status.started:.0f} s"
-        if status.reason in ("not-started", "lost"):
+        if status.reason in (CommandEnd.NOT_STARTED, CommandEnd.LOST):
             return False, "", status.error or status.reason
         rules = (*(cmd.benign if cmd else ()), *self.plan.benign)
         expect = cmd.expect if cmd else ()
@@ -784,7 +800,7 @@ class Engine:
         lines: list[str] = []
         for ref in step.wait_for:
             result = self._run_check(ref.name, state, self.params, **self._late_args(ref))
-            if result.status == "failed":
+            if result.status == Verdict.FAILED:
                 lines.append(f"{ref.shown()}: {result.message}")
                 lines.extend(f"  {d}" for d in result.details[:20])
         return tuple(lines) or None
@@ -803,7 +819,7 @@ class Engine:
         while True:
             if self._abort:
                 self._emit(
-                    ev.WaitFinished(step_id=step.id, outcome="aborted", elapsed=time.monotonic() - began)
+                    ev.WaitFinished(step_id=step.id, outcome=WaitOutcome.ABORTED, elapsed=time.monotonic() - began)
                 )
                 raise _Abort()
             if self._detach:
@@ -811,14 +827,14 @@ class Engine:
                 raise _Detach()
             if self._override_wait:
                 self._emit(
-                    ev.WaitFinished(step_id=step.id, outcome="overridden", elapsed=time.monotonic() - began)
+                    ev.WaitFinished(step_id=step.id, outcome=WaitOutcome.OVERRIDDEN, elapsed=time.monotonic() - began)
                 )
                 self._emit(
                     ev.DecisionMade(
                         id=0,
-                        kind="wait-override",
+                        kind=DecisionKind.WAIT_OVERRIDE,
                         step_id=step.id,
-                        choice="override",
+                        choice=Choice.OVERRIDE,
                         reason="the operator went on without waiting",
                     )
                 )
@@ -829,7 +845,7 @@ class Engine:
             if lines is None:
                 stable_since = stable_since or now
                 if now - stable_since >= stable_needed:
-                    self._emit(ev.WaitFinished(step_id=step.id, outcome="settled", elapsed=now - began))
+                    self._emit(ev.WaitFinished(step_id=step.id, outcome=WaitOutcome.SETTLED, elapsed=now - began))
                     return
             else:
                 stable_since = None
@@ -848,16 +864,16 @@ class Engine:
             last_lines = shown
             if now >= deadline:
                 choice, _ = self._ask(
-                    "wait-timeout",
+                    DecisionKind.WAIT_TIMEOUT,
                     step.id,
                     f"{what} did not finish in {timeout:.0f} s. Keep waiting, go on anyway, or abort?",
-                    ("wait", "override", "abort"),
+                    (Choice.WAIT, Choice.OVERRIDE, Choice.ABORT),
                     shown,
                 )
-                if choice == "abort":
+                if choice == Choice.ABORT:
                     raise _Abort()
-                if choice == "override":
-                    self._emit(ev.WaitFinished(step_id=step.id, outcome="overridden", elapsed=now - began))
+                if choice == Choice.OVERRIDE:
+                    self._emit(ev.WaitFinished(step_id=step.id, outcome=WaitOutcome.OVERRIDDEN, elapsed=now - began))
                     return
                 deadline = time.monotonic() + timeout
             with self._cond:
@@ -869,18 +885,18 @@ class Engine:
         state = self._read_state()
         if state is None:
             raise _StepFailedHere("cluster state could not be read for verification")
-        results = [(ref, self._check(step.id, "verify", ref, state)) for ref in step.verify]
-        failed = [(ref, r) for ref, r in results if r.status == "failed"]
+        results = [(ref, self._check(step.id, CheckPurpose.VERIFY, ref, state)) for ref in step.verify]
+        failed = [(ref, r) for ref, r in results if r.status == Verdict.FAILED]
         if failed:
             raise _StepFailedHere("; ".join(f"{ref.shown()}: {r.message}" for ref, r in failed))
 
-    def _check(self, step_id: str, purpose: str, ref: CheckRef, state: ClusterState) -> Any:
+    def _check(self, step_id: str, purpose: CheckPurpose, ref: CheckRef, state: ClusterState) -> Any:
         try:
             result = self._run_check(ref.name, state, self.params, **self._late_args(ref))
         except _StepFailedHere as exc:
-            result = _ErrorResult(name=ref.name, status="failed", message=str(exc))
+            result = _ErrorResult(name=ref.name, status=Verdict.FAILED, message=str(exc))
         except Exception as exc:  # a check must never take the run down
-            result = _ErrorResult(name=ref.name, status="failed", message=f"the check raised {exc!r}")
+            result = _ErrorResult(name=ref.name, status=Verdict.FAILED, message=f"the check raised {exc!r}")
         self._emit(
             ev.CheckEvaluated(
                 step_id=step_id,
@@ -910,7 +926,7 @@ class Engine:
         except Exception as exc:  # an unreadable cluster is a reason to wait, not to crash
             self._emit(
                 ev.Notice(
-                    level="warning", text=f"reading cluster state failed: {exc}", step_id=self.current_step
+                    level=Level.WARNING, text=f"reading cluster state failed: {exc}", step_id=self.current_step
                 ),
                 journal=False,
             )
@@ -929,33 +945,34 @@ class Engine:
             state_summary.write(self.session_dir, state)
         except OSError as exc:
             self._emit(
-                ev.Notice(level="warning", text=f"could not save the cluster-state summary: {exc}"),
+                ev.Notice(level=Level.WARNING, text=f"could not save the cluster-state summary: {exc}"),
                 journal=False,
             )
 
     # --- the operator -----------------------------------------------------------------------
 
-    def _on_failure(self, step: PlannedStep, why: str) -> tuple[str, str]:
-        self._emit(ev.StepFinished(step_id=step.id, state="failed", reason=why))
+    def _on_failure(self, step: PlannedStep, why: str) -> tuple[Choice, str]:
+        self._emit(ev.StepFinished(step_id=step.id, state=StepEnd.FAILED, reason=why))
         if self.options.yes and self.options.on_failure == "abort":
             raise _StepFailed(f"step {step.id} failed: {why}")
         detail: tuple[str, ...] = ()
         if self._last_command and self._last_command[0] == step.id:
-            out = execute.CommandFiles.numbered(self.session_dir / "commands", self._last_command[1]).out
+            out = self.layout.command(self._last_command[1]).out
             tail = _tail_text(out, 16 * 1024).splitlines()[-FAILURE_TAIL_LINES:]
             detail = tuple(f"| {line}" for line in tail)
-        return self._ask("failed", step.id, f"{step.title} failed: {why}", ("retry", "skip", "abort"), detail)
+        options = (Choice.RETRY, Choice.SKIP, Choice.ABORT)
+        return self._ask(DecisionKind.FAILED, step.id, f"{step.title} failed: {why}", options, detail)
 
     def _ask(
         self,
-        kind: str,
+        kind: DecisionKind,
         step_id: str,
         prompt: str,
-        options: tuple[str, ...],
+        options: tuple[Choice, ...],
         detail: tuple[str, ...],
         warning: str = "",
-    ) -> tuple[str, str]:
-        auto = {"confirm": "yes", "ask": "yes"}.get(kind)
+    ) -> tuple[Choice, str]:
+        auto = Choice.YES if kind.answered_by_yes else None
         with self._cond:
             self._decision_id += 1
             did = self._decision_id
@@ -973,21 +990,23 @@ class Engine:
         if self.options.yes and auto:
             self._emit(ev.DecisionMade(id=did, kind=kind, step_id=step_id, choice=auto, by="--yes"))
             return auto, ""
-        choice, reason = "", ""
+        choice: Choice | None = None
+        reason = ""
         with self._cond:
-            while not choice:
+            while choice is None:
                 if self._abort:
-                    choice, reason = "abort", "abort requested"
+                    choice, reason = Choice.ABORT, "abort requested"
                 elif self._detach:
                     break
                 elif self._decision and self._decision[0] == did and self._decision[1] in options:
-                    _, choice, reason = self._decision
+                    _, given, reason = self._decision
+                    choice = Choice(given)
                     self._decision = None
-                elif kind == "failed" and step_id in self._skips:
-                    choice, reason = "skip", self._skips.pop(step_id)
+                elif kind == DecisionKind.FAILED and step_id in self._skips:
+                    choice, reason = Choice.SKIP, self._skips.pop(step_id)
                 else:
                     self._cond.wait(timeout=0.5)
-        if not choice:
+        if choice is None:
             self._emit(ev.Detached(reason=self._detach))
             raise _Detach()
         self._emit(ev.DecisionMade(id=did, kind=kind, step_id=step_id, choice=choice, reason=reason))
@@ -1018,7 +1037,7 @@ class Engine:
         except (_Detach, _Abort):
             raise
         except Exception as exc:  # noqa: BLE001 - a front-end bug must not stop a migration
-            self.journal.write(ev.Notice(level="error", text=f"front end failed to show an event: {exc!r}"))
+            self.journal.write(ev.Notice(level=Level.ERROR, text=f"front end failed to show an event: {exc!r}"))
 
     def _next_command_number(self) -> int:
         with self._cond:
@@ -1026,7 +1045,7 @@ class Engine:
             return self._command_number
 
     def _first_free_command_number(self) -> int:
-        existing = [int(p.stem) for p in (self.session_dir / "commands").glob("*.out") if p.stem.isdigit()]
+        existing = [int(p.stem) for p in self.layout.commands.glob("*.out") if p.stem.isdigit()]
         return max(existing, default=0)
 
     def _produced_from_view(self) -> dict[str, Any]:

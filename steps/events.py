@@ -9,8 +9,22 @@ from __future__ import annotations
 
 import dataclasses
 import time
+import typing
 from dataclasses import dataclass, field
+from enum import StrEnum
 from typing import Any, ClassVar
+
+from .states import (
+    CheckPurpose,
+    Choice,
+    CommandEnd,
+    DecisionKind,
+    Level,
+    RunOutcome,
+    StepEnd,
+    Verdict,
+    WaitOutcome,
+)
 
 JOURNAL_FORMAT = 1
 
@@ -27,6 +41,17 @@ class Event:
         super().__init_subclass__(**kwargs)
         if cls.type:
             _TYPES[cls.type] = cls
+
+    def __post_init__(self) -> None:
+        # The words of steps.states as members however the event was made (by the engine, read
+        # back from a journal, or written by hand in a test); ValueError for a word it does not
+        # know (a newer journal).
+        for name, (enum, many) in _enum_fields(type(self)).items():
+            value = getattr(self, name)
+            if many:
+                object.__setattr__(self, name, tuple(enum(v) for v in value))
+            elif not isinstance(value, enum):
+                object.__setattr__(self, name, enum(value))
 
     def to_record(self) -> dict[str, Any]:
         data = dataclasses.asdict(self)
@@ -50,7 +75,55 @@ def from_record(record: dict[str, Any]) -> Event:
     return cls(**data)
 
 
+_ENUM_FIELDS: dict[type[Event], dict[str, tuple[type[StrEnum], bool]]] = {}
+
+
+def _enum_fields(cls: type[Event]) -> dict[str, tuple[type[StrEnum], bool]]:
+    """The fields of an event that hold a word of steps.states: name -> (enum, a tuple of them)."""
+    known = _ENUM_FIELDS.get(cls)
+    if known is not None:
+        return known
+    out = _ENUM_FIELDS[cls] = {}
+    for name, hint in typing.get_type_hints(cls).items():
+        args = typing.get_args(hint)
+        many = typing.get_origin(hint) is tuple and bool(args)
+        inner = args[0] if many else hint
+        if isinstance(inner, type) and issubclass(inner, StrEnum):
+            out[name] = (inner, many)
+    return out
+
+
 # --- the session ----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class OutlineStep:
+    """A step as the journal's outline records it: enough to show the plan without the runbook."""
+
+    id: str
+    title: str
+    doc: str = ""
+    destructive: bool = False
+    commands: tuple[str, ...] = ()  # display strings
+
+    @classmethod
+    def of(cls, data: OutlineStep | dict[str, Any]) -> OutlineStep:
+        if isinstance(data, OutlineStep):
+            return data
+        return cls(**{**data, "commands": tuple(data.get("commands", ()))})
+
+
+@dataclass(frozen=True)
+class OutlinePhase:
+    id: str
+    title: str
+    steps: tuple[OutlineStep, ...] = ()
+
+    @classmethod
+    def of(cls, data: OutlinePhase | dict[str, Any]) -> OutlinePhase:
+        if isinstance(data, OutlinePhase):
+            return data
+        return cls(**{**data, "steps": tuple(OutlineStep.of(s) for s in data.get("steps", ()))})
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -67,9 +140,13 @@ class SessionStarted(Event):
     host: str = ""
     cairn_version: str = ""
     yes: bool = False
-    # The plan outline, so views need not reload the runbook: [{id, title, steps: [{id, title,
-    # destructive, commands: [display strings]}]}]
-    outline: list[dict[str, Any]] = field(default_factory=list)
+    # The plan outline, so views need not reload the runbook. Journaled as plain objects; read
+    # back (or given as dicts) it becomes OutlinePhase records.
+    outline: tuple[OutlinePhase, ...] = ()
+
+    def __post_init__(self) -> None:
+        super().__post_init__()
+        object.__setattr__(self, "outline", tuple(OutlinePhase.of(p) for p in self.outline))
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -93,7 +170,7 @@ class Detached(Event):
 @dataclass(frozen=True, kw_only=True)
 class RunFinished(Event):
     type: ClassVar[str] = "run.finished"
-    outcome: str  # succeeded | failed | aborted
+    outcome: RunOutcome
     summary: dict[str, int] = field(default_factory=dict)  # state -> step count
     message: str = ""
 
@@ -101,7 +178,7 @@ class RunFinished(Event):
 @dataclass(frozen=True, kw_only=True)
 class Notice(Event):
     type: ClassVar[str] = "notice"
-    level: str  # info | warning | error
+    level: Level
     text: str
     step_id: str = ""
 
@@ -121,7 +198,7 @@ class StepStarted(Event):
 class StepFinished(Event):
     type: ClassVar[str] = "step.finished"
     step_id: str
-    state: str  # succeeded | failed | skipped | done | aborted | interrupted
+    state: StepEnd
     reason: str = ""
     duration: float = 0.0
 
@@ -130,9 +207,9 @@ class StepFinished(Event):
 class CheckEvaluated(Event):
     type: ClassVar[str] = "check.evaluated"
     step_id: str
-    purpose: str  # check (already done?) | verify | wait
+    purpose: CheckPurpose
     name: str
-    status: str  # passed | failed | warning | error
+    status: Verdict
     message: str = ""
     fix: str = ""
     details: tuple[str, ...] = ()
@@ -166,7 +243,7 @@ class CommandFinished(Event):
     index: int
     number: int
     exit: int
-    reason: str = "exited"  # exited | timeout | aborted | not-started | lost
+    reason: CommandEnd = CommandEnd.EXITED
     ok: bool = False
     benign: str = ""  # why a non-zero exit counted as success
     failure: str = ""  # why a zero exit counted as failure (an expected pattern missing)
@@ -212,7 +289,7 @@ class WaitProgress(Event):
 class WaitFinished(Event):
     type: ClassVar[str] = "wait.finished"
     step_id: str
-    outcome: str  # settled | overridden | timed-out | aborted
+    outcome: WaitOutcome
     elapsed: float = 0.0
 
 
@@ -223,10 +300,10 @@ class WaitFinished(Event):
 class DecisionRequested(Event):
     type: ClassVar[str] = "decision.requested"
     id: int
-    kind: str  # confirm | ask | failed | wait-timeout
+    kind: DecisionKind
     step_id: str
     prompt: str
-    options: tuple[str, ...]  # e.g. ("yes", "skip", "abort") or ("retry", "skip", "abort")
+    options: tuple[Choice, ...]  # e.g. (yes, skip, abort) or (retry, skip, abort)
     detail: tuple[str, ...] = ()  # the exact commands of a destructive step, the failure, …
     warning: str = ""  # the step's known trouble, shown with the question
 
@@ -235,9 +312,9 @@ class DecisionRequested(Event):
 class DecisionMade(Event):
     type: ClassVar[str] = "decision.made"
     id: int
-    kind: str
+    kind: DecisionKind
     step_id: str
-    choice: str
+    choice: Choice
     reason: str = ""
     by: str = "operator"  # operator | --yes
 

@@ -18,6 +18,9 @@ import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import BinaryIO
+
+from .states import CommandEnd
 
 SUPERVISOR = Path(__file__).with_name("supervise.py")
 POLL_SECONDS = 0.02
@@ -26,12 +29,22 @@ MAX_EVENT_LINE = 16_384  # longer lines reach the front end cut, with a note; th
 ABORT_GRACE_SECONDS = 8.0
 PIDFILE_GRACE_SECONDS = 5.0
 TIMEOUT_EXIT = 124  # as timeout(1) reports a command it stopped
+# Every command Cairn runs, on any target, can tell which session and which step ran it: a script
+# a runbook calls can log it or keep state beside the record, and the sandbox's fault injection
+# picks a step's faults by it.
+SESSION_ENV = "CAIRN_SESSION"
+STEP_ENV = "CAIRN_STEP"
+
+
+def command_env(base: Mapping[str, str], session_dir: Path, step_id: str) -> dict[str, str]:
+    """The environment of one of a step's commands: the target's, plus who ran it."""
+    return {**base, SESSION_ENV: str(session_dir), STEP_ENV: step_id}
 
 
 @dataclass(frozen=True)
 class ExitStatus:
     exit: int
-    reason: str  # exited | timeout | aborted | not-started | lost
+    reason: CommandEnd
     signal: int | None = None
     started: float = 0.0
     ended: float = 0.0
@@ -39,7 +52,7 @@ class ExitStatus:
 
     @property
     def ok(self) -> bool:
-        return self.exit == 0 and self.reason == "exited"
+        return self.exit == 0 and self.reason == CommandEnd.EXITED
 
     def write(self, path: Path) -> None:
         """As the supervisor writes it (for commands Cairn runs itself, or finishes by force)."""
@@ -58,13 +71,14 @@ class ExitStatus:
     def read(cls, path: Path) -> ExitStatus | None:
         try:
             data = json.loads(path.read_text(encoding="utf-8"))
+            reason = CommandEnd(str(data.get("reason", CommandEnd.EXITED)))
         except FileNotFoundError:
             return None
         except (OSError, ValueError):
-            return cls(exit=255, reason="lost", error=f"unreadable exit status file {path.name}")
+            return cls(exit=255, reason=CommandEnd.LOST, error=f"unreadable exit status file {path.name}")
         return cls(
             exit=int(data.get("exit", 255)),
-            reason=str(data.get("reason", "exited")),
+            reason=reason,
             signal=data.get("signal"),
             started=float(data.get("started", 0.0)),
             ended=float(data.get("ended", 0.0)),
@@ -183,7 +197,7 @@ class RunningCommand:
         self._proc = proc
         self._offset = offset
         self._splitter = LineSplitter()
-        self._fh = None
+        self._fh: BinaryIO | None = None
         self._created = time.monotonic()
 
     @property
@@ -220,7 +234,7 @@ class RunningCommand:
                 return None
             status = ExitStatus.read(self.files.rc)  # written just before the supervisor exits
             return status or ExitStatus(
-                exit=255, reason="lost", error="the supervisor died without an exit status"
+                exit=255, reason=CommandEnd.LOST, error="the supervisor died without an exit status"
             )
         pids = self.pids
         if pids is None:
@@ -228,12 +242,12 @@ class RunningCommand:
             if time.monotonic() - self._created < PIDFILE_GRACE_SECONDS:
                 return None
             return ExitStatus(
-                exit=255, reason="lost", error="the command left no pid file and no exit status"
+                exit=255, reason=CommandEnd.LOST, error="the command left no pid file and no exit status"
             )
         if _alive(pids[0]):
             return None
         return ExitStatus.read(self.files.rc) or ExitStatus(
-            exit=255, reason="lost", error="the supervisor is gone and left no exit status"
+            exit=255, reason=CommandEnd.LOST, error="the supervisor is gone and left no exit status"
         )
 
     def follow(
@@ -289,7 +303,7 @@ class RunningCommand:
             except ProcessLookupError:
                 pass
         if not self.files.rc.exists():
-            ExitStatus(exit=137, reason="aborted", signal=9, ended=time.time()).write(self.files.rc)
+            ExitStatus(exit=137, reason=CommandEnd.ABORTED, signal=9, ended=time.time()).write(self.files.rc)
 
 
 def start(

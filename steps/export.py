@@ -16,20 +16,22 @@ from typing import Any
 
 from .journal import read as read_journal
 from .redact import Redactor
+from .session import SessionDir
+from .states import CheckPurpose, CommandEnd, StepState, Verdict
 from .view import SessionView
 
 MAX_LINES_PER_COMMAND = 10_000  # beyond this the export points to the command's own file
 _ANSI = re.compile(r"\x1b\[[0-?]*[ -/]*[@-~]|\x1b\][^\x07]*(?:\x07|\x1b\\)")
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
 STATE_MARK = {
-    "succeeded": "[ok]",
-    "already done": "[done]",
-    "skipped": "[skip]",
-    "failed": "[FAIL]",
-    "aborted": "[ABORT]",
-    "interrupted": "[intr]",
-    "running": "[run]",
-    "pending": "[ ]",
+    StepState.SUCCEEDED: "[ok]",
+    StepState.DONE: "[done]",
+    StepState.SKIPPED: "[skip]",
+    StepState.FAILED: "[FAIL]",
+    StepState.ABORTED: "[ABORT]",
+    StepState.INTERRUPTED: "[intr]",
+    StepState.RUNNING: "[run]",
+    StepState.PENDING: "[ ]",
 }
 
 
@@ -56,12 +58,12 @@ def human_duration(seconds: float | None) -> str:
 
 
 def load_view(directory: Path) -> tuple[SessionView, tuple[str, ...]]:
-    result = read_journal(directory / "journal.jsonl")
+    result = read_journal(SessionDir(directory).journal)
     return SessionView.build(result.events), result.warnings
 
 
 def _output_lines(directory: Path, number: int) -> tuple[list[str], int]:
-    path = directory / "commands" / f"{number:03d}.out"
+    path = SessionDir(directory).command(number).out
     try:
         with open(path, "rb") as f:
             lines: list[str] = []
@@ -89,7 +91,7 @@ def _generated_files(directory: Path) -> dict[str, str]:
 
 def _latest_state(directory: Path) -> dict[str, Any] | None:
     try:
-        return json.loads((directory / "cluster-state.json").read_text())
+        return json.loads(SessionDir(directory).cluster_state.read_text())
     except (OSError, ValueError):
         return None
 
@@ -147,10 +149,10 @@ def to_text(directory: Path) -> str:
             mark = STATE_MARK.get(st.state, f"[{st.state}]")
             dur = human_duration(st.duration)
             add(f"    {mark:<7} {st.title}  [{sid}]" + (f"  {dur}" if dur else ""))
-            if st.reason and st.state not in ("succeeded",):
+            if st.reason and st.state != StepState.SUCCEEDED:
                 add(f"            {st.state}: {clean(st.reason)}")
             for chk in st.checks:
-                if chk.purpose == "check" and st.state != "already done":
+                if chk.purpose == CheckPurpose.CHECK and st.state != StepState.DONE:
                     continue
                 add(
                     f"            {chk.purpose} {chk.name}: {chk.status}"
@@ -158,12 +160,12 @@ def to_text(directory: Path) -> str:
                 )
                 for d in chk.details[:20]:
                     add(f"              {clean(d)}")
-                if chk.fix and chk.status != "passed":
+                if chk.fix and chk.status != Verdict.PASSED:
                     add(f"              fix: {clean(chk.fix)}")
             for name, value in st.captured.items():
                 add(f"            captured {name} = {clean(value)}")
-            for w in st.waits:
-                add(f"            wait: {w.outcome} after {human_duration(w.elapsed)}")
+            for wait in st.waits:
+                add(f"            wait: {wait.outcome} after {human_duration(wait.elapsed)}")
     add("")
 
     add("Operator decisions")
@@ -174,14 +176,14 @@ def to_text(directory: Path) -> str:
         what = req.prompt if req else made.kind
         reason = f' - reason: "{clean(made.reason)}"' if made.reason else ""
         add(f"{stamp(made.t)}  {made.kind:<12} {made.step_id}: {made.choice} (by {made.by}){reason}")
-        if req and req.kind in ("confirm", "ask"):
+        if req and req.kind.answered_by_yes:
             add(f"          asked: {clean(what)}")
     for p in view.pauses:
         add(f"{stamp(p.t)}  {p.type:<12} {getattr(p, 'step_id', '')} (by {p.by})")
-    for d in view.detaches:
+    for gone in view.detaches:
         add(
-            f"{stamp(d.t)}  detached     {clean(d.reason)}"
-            + (f" (command {d.running_command:03d} kept running)" if d.running_command else "")
+            f"{stamp(gone.t)}  detached     {clean(gone.reason)}"
+            + (f" (command {gone.running_command:03d} kept running)" if gone.running_command else "")
         )
     add("")
 
@@ -206,7 +208,7 @@ def to_text(directory: Path) -> str:
             verdict = "ok" if rec.ok else "FAILED"
             extra = f"; counted as success: {rec.benign}" if rec.benign else ""
             extra += f"; {rec.failure}" if rec.failure else ""
-            reason = "" if rec.reason == "exited" else f" ({rec.reason})"
+            reason = "" if rec.reason == CommandEnd.EXITED else f" ({rec.reason})"
             add(
                 f"      exit {rec.exit}{reason} after {human_duration(rec.finished - rec.started)}: {verdict}{extra}"
             )
@@ -214,7 +216,7 @@ def to_text(directory: Path) -> str:
         for line in lines:
             add(f"      | {line}")
         if total > len(lines):
-            add(f"      | … {total - len(lines)} more lines in commands/{rec.number:03d}.out")
+            add(f"      | … {total - len(lines)} more lines in {SessionDir.output_name(rec.number)}")
     add("")
 
     generated = _generated_files(directory)

@@ -115,6 +115,8 @@ def read(path: Path) -> JournalRead:
                 raise ValueError("not a JSON object")
             if number == 1:
                 _check_format(path, record)
+            if record.get("type") == SessionStarted.type:  # checked raw: reading builds records of it
+                _check_outline(record.get("outline", []))
             event = from_record(record)
             _check_types(event)
             events.append(event)
@@ -165,7 +167,6 @@ def _check_types(event: Event) -> None:
         if allowed and (not isinstance(value, allowed) or (isinstance(value, bool) and bool not in allowed)):
             raise TypeError(f"field {f.name!r} of {event.type} is {type(value).__name__}, not {f.type}")
     if isinstance(event, SessionStarted):
-        _check_outline(event.outline)
         _check_target(event.target)
 
 
@@ -191,6 +192,8 @@ def _check_target(target: dict[str, Any]) -> None:
 
 
 def _check_outline(outline: Any) -> None:
+    if not isinstance(outline, list):
+        raise TypeError("outline is not a list of phases")
     for phase in outline:
         if not isinstance(phase, dict) or not isinstance(phase.get("steps"), list):
             raise TypeError("outline: a phase is not {id, title, steps}")

@@ -9,12 +9,12 @@ from __future__ import annotations
 import math
 import os
 import shutil
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-from . import __version__, registry, secret_store
+from . import __version__, registry, secret_store, targets
 from . import events as ev
 from . import params as params_mod
 from . import plan as plan_mod
@@ -29,6 +29,7 @@ from .journal import repair as repair_journal
 from .model import Command
 from .printable import printable
 from .redact import REDACTED, Redactor
+from .states import Level, RunOutcome
 from .targets import FilesTarget, LiveTarget, SandboxTarget, Target, juju_controller, kube_context
 from .view import SessionView
 
@@ -45,6 +46,18 @@ class TargetRequest:
     directory: str = ""
     context: str | None = None
     controller: str = ""  # live: the Juju controller a resumed run was pinned to
+
+    @classmethod
+    def from_journal(cls, target: Mapping[str, Any]) -> TargetRequest:
+        """The request that made a journaled target (`SessionStarted.target`), to make it again."""
+        return cls(
+            kind=str(target.get("kind", "sandbox")),
+            scenario=str(target.get("scenario", "")),
+            speed=float(target.get("speed", 1.0)),
+            context=str(target.get("context") or "") or None,
+            controller=str(target.get("controller") or ""),
+            directory=str(target.get("directory", "")),
+        )
 
 
 @dataclass
@@ -86,14 +99,10 @@ def parse_faults(specs: Sequence[str]) -> list[tuple[str, str]]:
 
 def make_target(req: TargetRequest, session_dir: Path | None, model: str) -> Target:
     if req.kind == "sandbox":
-        from . import sandbox
-
-        scenario = req.scenario or sandbox.DEFAULT_SCENARIO
-        if scenario not in sandbox.SCENARIOS:
-            raise BadInput(f"no sandbox scenario {scenario!r}; choose one of: {', '.join(sandbox.SCENARIOS)}")
+        scenario = targets.sandbox_scenario(req.scenario)
         if not (math.isfinite(req.speed) and 0 <= req.speed <= MAX_SPEED):
             raise BadInput(f"--speed {req.speed}: must be 0 (instant) or more, at most {MAX_SPEED:g}")
-        directory = session_mod.sandbox_dir(session_dir.name) if session_dir else Path("sandbox")
+        directory = session_mod.SessionDir(session_dir).sandbox if session_dir else Path("sandbox")
         return SandboxTarget(
             directory=directory, scenario=scenario, model=model, speed=req.speed, faults=tuple(req.faults)
         )
@@ -127,7 +136,7 @@ def _discover(runbook, given: dict[str, Any], state: ClusterState | None) -> tup
     for param in runbook.params:
         if param.name in given or not param.discover:
             continue
-        discoverer = getattr(checks, "DISCOVERERS", {}).get(param.discover)
+        discoverer = checks.DISCOVERERS.get(param.discover)
         if discoverer is None:
             continue
         value = discoverer(state)
@@ -137,32 +146,32 @@ def _discover(runbook, given: dict[str, Any], state: ClusterState | None) -> tup
             notes.append(f"{param.name} discovered from the cluster: {shown}")
     platform = runbook.param("platform")
     if platform is not None and "platform" not in given:
-        detected = checks.detect_platform(state) if hasattr(checks, "detect_platform") else None
+        detected = checks.detect_platform(state)
         if detected and (not platform.choices or detected in platform.choices):
             out["platform"] = detected
             notes.append(f"platform detected: {detected} (pass --platform to choose another)")
     return out, notes
 
 
-def outline(plan: plan_mod.Plan) -> list[dict[str, Any]]:
-    return [
-        {
-            "id": phase.id,
-            "title": phase.title,
-            "steps": [
-                {
-                    "id": s.id,
-                    "title": s.title,
-                    "doc": s.doc,
-                    "destructive": s.destructive,
-                    "commands": [format_argv(plan.shown(c.argv)) for c in s.commands]
-                    + ([f"… computed at run time by {s.generate}"] if s.generate else []),
-                }
+def outline(plan: plan_mod.Plan) -> tuple[ev.OutlinePhase, ...]:
+    return tuple(
+        ev.OutlinePhase(
+            id=phase.id,
+            title=phase.title,
+            steps=tuple(
+                ev.OutlineStep(
+                    id=s.id,
+                    title=s.title,
+                    doc=s.doc,
+                    destructive=s.destructive,
+                    commands=tuple(format_argv(plan.shown(c.argv)) for c in s.commands)
+                    + ((f"… computed at run time by {s.generate}",) if s.generate else ()),
+                )
                 for s in phase.steps
-            ],
-        }
+            ),
+        )
         for phase in plan.phases
-    ]
+    )
 
 
 def start(
@@ -175,17 +184,15 @@ def start(
     """Validate, create the session, prepare the target, plan, journal the start, lock."""
     runbook = registry.find(req.runbook, runbook_file=req.runbook_file)
     params_mod.resolve(runbook, req.given)  # bad params stop here, before anything exists
-    model = str(
-        req.given.get("model") or (runbook.param("model").default if runbook.param("model") else "kubeflow")
-    )
+    model_param = runbook.param("model")
+    model = str(req.given.get("model") or (model_param.default if model_param else "kubeflow"))
     if req.target.kind == "files":
         raise BadInput(
             "--from-files is read-only analysis: use `cairn check --from-files DIR` or `cairn plan`"
         )
     if req.target.kind == "sandbox" and not req.target.scenario:
-        from . import sandbox  # each runbook rehearses on its own kind of cluster
-
-        req.target = replace(req.target, scenario=sandbox.default_scenario_for(runbook.id))
+        # each runbook rehearses on its own kind of cluster
+        req.target = replace(req.target, scenario=targets.default_scenario_for(runbook.id))
     make_target(req.target, None, model)  # validates scenario and speed before a directory exists
     if req.settle_timeout is not None and not (math.isfinite(req.settle_timeout) and req.settle_timeout > 0):
         raise BadInput(f"--settle-timeout {req.settle_timeout}: expected a number of seconds more than 0")
@@ -232,7 +239,7 @@ def _start_session(
     secret_values = [
         str(values.params[p.name]) for p in runbook.params if p.secret and values.params.get(p.name)
     ]
-    journal = JournalWriter(directory / "journal.jsonl", Redactor(secret_values), guard=lock.verify)
+    journal = JournalWriter(session_mod.SessionDir(directory).journal, Redactor(secret_values), guard=lock.verify)
     secret_params = {p.name for p in runbook.params if p.secret and values.params.get(p.name)}
     if secret_params:  # kept for a resume outside the session directory, never in the journal
         secret_store.save(
@@ -254,7 +261,7 @@ def _start_session(
     )
     journal.write(started)
     view = SessionView.build([started])
-    _record(journal, view, [ev.Notice(level="info", text=text) for text in notices])
+    _record(journal, view, [ev.Notice(level=Level.INFO, text=text) for text in notices])
     engine = Engine(
         plan,
         directory,
@@ -314,7 +321,7 @@ def plan_from_journal(started: ev.SessionStarted, secrets: dict[str, str] | None
         overridden=values.overridden,
     )
     plan = plan_mod.resolve(runbook, values)
-    planned = [s["id"] for phase in started.outline for s in phase["steps"]]
+    planned = [s.id for phase in started.outline for s in phase.steps]
     if planned != [s.id for s in plan.steps()]:
         raise BadInput(
             f"runbook {runbook.id} changed since session {started.session_id} started (its steps differ); "
@@ -335,13 +342,13 @@ def resume(
     lock = session_mod.SessionLock(directory)
     lock.acquire()
     try:
-        journal_path = directory / "journal.jsonl"
+        journal_path = session_mod.SessionDir(directory).journal
         result = read_journal(journal_path)
         repair_journal(journal_path, result)
         started = result.events[0]
         assert isinstance(started, ev.SessionStarted)
         view = SessionView.build(result.events)
-        if view.finished is not None and view.finished.outcome == "succeeded":
+        if view.finished is not None and view.finished.outcome == RunOutcome.SUCCEEDED:
             raise BadInput(
                 f"session {sid} already finished ({view.finished.outcome}); "
                 f"`cairn export {sid}` writes its record"
@@ -349,16 +356,8 @@ def resume(
         secrets = secret_store.load(sid)
         plan = plan_from_journal(started, secrets)
         model = str(started.params.get("model") or "kubeflow")
-        target_info = started.target
         try:
-            req = TargetRequest(
-                kind=str(target_info.get("kind", "sandbox")),
-                scenario=str(target_info.get("scenario", "")),
-                speed=float(target_info.get("speed", 1.0)),
-                context=str(target_info.get("context") or "") or None,
-                controller=str(target_info.get("controller") or ""),
-                directory=str(target_info.get("directory", "")),
-            )
+            req = TargetRequest.from_journal(started.target)
         except (TypeError, ValueError) as exc:
             raise BadInput(f"{journal_path}:1: the session's target record is not valid ({exc})") from None
         target = make_target(req, directory, model)
@@ -389,7 +388,7 @@ def resume(
     resumed = ev.SessionResumed(
         pid=os.getpid(), host=session_mod.hostname(), operator=session_mod.operator(), took_over_from=took
     )
-    _record(journal, view, [resumed, *(ev.Notice(level="warning", text=text) for text in notices)])
+    _record(journal, view, [resumed, *(ev.Notice(level=Level.WARNING, text=text) for text in notices)])
     opts = options or EngineOptions(yes=started.yes if yes is None else yes)
     engine = Engine(
         plan,

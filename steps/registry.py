@@ -11,6 +11,7 @@ import math
 import re
 import shlex
 import stat
+from collections.abc import Set as AbstractSet
 from pathlib import Path
 from typing import Any
 
@@ -139,7 +140,7 @@ class _Reader:
     def fail(self, where: str, what: str, node: Any = None) -> RunbookError:
         return RunbookError(self.file, where, what, getattr(node, "line", None))
 
-    def mapping(self, node: Any, where: str, allowed: set[str], required: set[str] = frozenset()) -> dict:
+    def mapping(self, node: Any, where: str, allowed: set[str], required: AbstractSet[str] = frozenset()) -> dict:
         if not isinstance(node, dict):
             raise self.fail(where, f"expected a mapping, got {type(node).__name__}", node)
         unknown = sorted(set(node) - allowed)
@@ -230,6 +231,7 @@ class _Reader:
         refs = []
         for i, raw in enumerate(self.seq(node, where)):
             w = f"{where}[{i}]"
+            args: Any
             if isinstance(raw, str):
                 name, args = raw, {}
             elif isinstance(raw, dict) and len(raw) == 1:

@@ -27,8 +27,66 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .errors import BadInput, CairnError
+from .execute import CommandFiles
+from .journal import JOURNAL_NAME
 
 LOCK_NAME = "lock"
+COMMANDS_NAME = "commands"
+GENERATED_NAME = "files"
+CLUSTER_STATE_NAME = "cluster-state.json"
+EXPORT_NAMES = {"text": "snapshot.txt", "json": "snapshot.json"}
+
+
+@dataclass(frozen=True)
+class SessionDir:
+    """One session's directory: every name in it (the layout above) is spelled here and only here."""
+
+    path: Path
+
+    @property
+    def id(self) -> str:
+        return self.path.name
+
+    @property
+    def journal(self) -> Path:
+        return self.path / JOURNAL_NAME
+
+    @property
+    def commands(self) -> Path:
+        return self.path / COMMANDS_NAME
+
+    def command(self, number: int) -> CommandFiles:
+        """Command NNN's files: .out (its output), .rc (its exit status), .pid."""
+        return CommandFiles.numbered(self.commands, number)
+
+    @staticmethod
+    def output_name(number: int) -> str:
+        """How the record names a command's output file, relative to the session directory."""
+        return f"{COMMANDS_NAME}/{number:03d}.out"
+
+    def generated(self, step_id: str, name: str) -> Path:
+        """A file Cairn generated for a step's commands (e.g. a manifest to apply)."""
+        return self.path / GENERATED_NAME / f"{step_id}-{name}"
+
+    @property
+    def lock(self) -> Path:
+        return self.path / LOCK_NAME
+
+    @property
+    def cluster_state(self) -> Path:
+        return self.path / CLUSTER_STATE_NAME
+
+    def export(self, fmt: str = "text") -> Path:
+        """Where `cairn export` and the app's `e` write the record by default."""
+        return self.path / EXPORT_NAMES[fmt]
+
+    @property
+    def sandbox(self) -> Path:
+        """The rehearsal deployment of a sandbox session: beside the session, never in it."""
+        return sandbox_dir(self.id)
+
+    def is_session(self) -> bool:
+        return self.journal.exists()
 
 
 def home() -> Path:
@@ -77,7 +135,7 @@ def create() -> tuple[str, Path]:
             continue
         except OSError as exc:
             raise BadInput(f"cannot create a session under {root}: {exc.strerror}") from None
-        (path / "commands").mkdir()
+        SessionDir(path).commands.mkdir()
         return sid, path
     raise CairnError(f"could not create a session directory under {root}")
 
@@ -86,7 +144,7 @@ def all_ids() -> list[str]:
     root = sessions_dir()
     if not root.is_dir():
         return []
-    return sorted(p.name for p in root.iterdir() if (p / "journal.jsonl").exists())
+    return sorted(p.name for p in root.iterdir() if SessionDir(p).is_session())
 
 
 def find(session_id: str | None) -> tuple[str, Path]:
@@ -138,7 +196,7 @@ class SessionLock:
 
     def __init__(self, directory: Path):
         self.directory = directory
-        self.path = directory / LOCK_NAME
+        self.path = SessionDir(directory).lock
         self._fd: int | None = None
         self._dir_fd: int | None = None
         self._record = b""

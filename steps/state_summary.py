@@ -12,6 +12,7 @@ from collections import Counter
 from pathlib import Path
 
 from .cluster.state import ClusterState
+from .session import SessionDir
 
 MESH_APP = "istio-beacon-k8s"
 INGRESS_APP = "istio-ingress-k8s"
@@ -52,6 +53,7 @@ def lines(state: ClusterState) -> list[str]:
 
 def write(directory: Path, state: ClusterState) -> None:
     data = {"source": state.source, "read_at": state.read_at, "lines": lines(state)}
-    tmp = directory / "cluster-state.json.tmp"
+    path = SessionDir(directory).cluster_state
+    tmp = path.with_name(path.name + ".tmp")
     tmp.write_text(json.dumps(data, indent=1) + "\n", encoding="utf-8")
-    os.replace(tmp, directory / "cluster-state.json")
+    os.replace(tmp, path)

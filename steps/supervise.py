@@ -54,7 +54,7 @@ def _json_string(text: str) -> str:
 
 def _status(code: int, reason: str, started: float, **extra: object) -> str:
     signum = -code if code < 0 else None
-    fields = {
+    fields: dict[str, object] = {
         "exit": code if code >= 0 else 128 - code,
         "signal": "null" if signum is None else signum,
         "reason": _json_string(reason),

@@ -13,17 +13,58 @@ import os
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
-from .cluster.state import ClusterState
+from . import sandbox
 from .errors import BadInput
+
+if TYPE_CHECKING:  # the cluster parsers load when a state is read, not when the CLI starts
+    from .cluster.state import ClusterState
+
+# The rest of the core reaches the rehearsal sandbox only through this module (an import-linter
+# contract in pyproject.toml holds it), so the sandbox stays a target like the others.
+DEFAULT_SANDBOX_SCENARIO = sandbox.DEFAULT_SCENARIO
+DEFAULT_STATE_REFRESH = 10.0  # seconds between the front end's reads of a real cluster
+
+
+def sandbox_scenarios() -> dict[str, str]:
+    """The rehearsal scenarios, name -> one line about it, the default first."""
+    return dict(sandbox.SCENARIOS)
+
+
+def scenarios_for(runbook_id: str) -> list[str]:
+    """The scenarios that rehearse this runbook."""
+    return list(sandbox.scenarios_for(runbook_id))
+
+
+def default_scenario_for(runbook_id: str) -> str:
+    """The scenario a runbook rehearses on when none is named (upstream Istio is not CKF)."""
+    return sandbox.default_scenario_for(runbook_id)
+
+
+def sandbox_scenario(name: str) -> str:
+    """The scenario a request names ("" for the default); BadInput naming the choices if unknown."""
+    try:
+        return sandbox.scenario_named(name or sandbox.DEFAULT_SCENARIO)
+    except ValueError as exc:
+        raise BadInput(str(exc)) from None
 
 
 class Target(Protocol):
-    kind: str
-    runs_commands: bool
-    settle_poll: float  # seconds between state reads while waiting
-    settle_stable: float  # how long apps must stay settled before the engine moves on
+    # Read-only: a target may compute them (the sandbox's follow its speed).
+    @property
+    def kind(self) -> str: ...
+    @property
+    def runs_commands(self) -> bool: ...
+    @property
+    def settle_poll(self) -> float:
+        """Seconds between state reads while waiting."""
+    @property
+    def settle_stable(self) -> float:
+        """How long apps must stay settled before the engine moves on."""
+    @property
+    def state_refresh(self) -> float:
+        """Seconds between the front end's cluster reads (a live read is slow)."""
 
     def describe(self) -> dict[str, Any]: ...
     def env(self) -> dict[str, str]: ...
@@ -39,6 +80,7 @@ class SandboxTarget:
     faults: Sequence[tuple[str, str]] = ()
     kind: str = "sandbox"
     runs_commands: bool = True
+    state_refresh: float = 2.0  # an in-process read: cheap
 
     @property
     def settle_poll(self) -> float:
@@ -49,8 +91,6 @@ class SandboxTarget:
         return 0.0 if self.speed == 0 else 1.0 * self.speed
 
     def create(self) -> None:
-        from . import sandbox
-
         try:
             sandbox.create(self.directory, self.scenario, speed=self.speed, faults=list(self.faults))
         except ValueError as exc:
@@ -66,8 +106,6 @@ class SandboxTarget:
         }
 
     def env(self) -> dict[str, str]:
-        from . import sandbox
-
         env = dict(os.environ)
         env.update(sandbox.environ(self.directory))
         return env
@@ -92,6 +130,7 @@ class LiveTarget:
     server: str = ""
     kind: str = "live"
     runs_commands: bool = True
+    state_refresh: float = DEFAULT_STATE_REFRESH
     settle_poll: float = 5.0
     settle_stable: float = 15.0  # juju-wait's idle confirmation, with a margin
 
@@ -198,6 +237,7 @@ class FilesTarget:
     model: str = "kubeflow"
     kind: str = "files"
     runs_commands: bool = False
+    state_refresh: float = DEFAULT_STATE_REFRESH
     settle_poll: float = 0.0
     settle_stable: float = 0.0
 

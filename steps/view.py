@@ -13,27 +13,20 @@ from typing import Any
 
 from . import events as ev
 from .printable import printable
+from .states import FINAL_STATES as FINAL_STATES  # re-exported under its old home
+from .states import StepEnd, StepState
 
-# Step states, in the words the screen and the export use.
+# The step states under their old names here (steps/states.py defines them).
 PENDING, RUNNING, SUCCEEDED, FAILED, SKIPPED, DONE, INTERRUPTED, ABORTED = (
-    "pending",
-    "running",
-    "succeeded",
-    "failed",
-    "skipped",
-    "already done",
-    "interrupted",
-    "aborted",
+    StepState.PENDING,
+    StepState.RUNNING,
+    StepState.SUCCEEDED,
+    StepState.FAILED,
+    StepState.SKIPPED,
+    StepState.DONE,
+    StepState.INTERRUPTED,
+    StepState.ABORTED,
 )
-FINAL_STATES = {SUCCEEDED, SKIPPED, DONE}
-_STATE_WORDS = {
-    "succeeded": SUCCEEDED,
-    "failed": FAILED,
-    "skipped": SKIPPED,
-    "done": DONE,
-    "aborted": ABORTED,
-    "interrupted": INTERRUPTED,
-}
 
 
 @dataclass
@@ -47,7 +40,7 @@ class CommandRecord:
     pids: tuple[int, ...] = ()
     finished: float | None = None
     exit: int | None = None
-    reason: str = ""
+    reason: str = ""  # a CommandEnd once it finished
     ok: bool | None = None
     benign: str = ""
     failure: str = ""
@@ -61,7 +54,7 @@ class StepRecord:
     doc: str = ""
     destructive: bool = False
     commands_planned: tuple[str, ...] = ()
-    state: str = PENDING
+    state: StepState = StepState.PENDING
     attempts: int = 0
     started: float | None = None
     finished: float | None = None
@@ -110,14 +103,14 @@ class SessionView:
         assert isinstance(first, ev.SessionStarted)
         view = cls(started=first)
         for phase in first.outline:
-            view.phases.append(PhaseRecord(phase["id"], phase["title"], [s["id"] for s in phase["steps"]]))
-            for s in phase["steps"]:
-                view.steps[s["id"]] = StepRecord(
-                    id=s["id"],
-                    title=s["title"],
-                    phase_id=phase["id"],
-                    destructive=bool(s.get("destructive")),
-                    commands_planned=tuple(s.get("commands", ())),
+            view.phases.append(PhaseRecord(phase.id, phase.title, [s.id for s in phase.steps]))
+            for s in phase.steps:
+                view.steps[s.id] = StepRecord(
+                    id=s.id,
+                    title=s.title,
+                    phase_id=phase.id,
+                    destructive=bool(s.destructive),
+                    commands_planned=s.commands,
                 )
         view.last_event_at = first.t
         for event in it:
@@ -130,15 +123,15 @@ class SessionView:
         match event:
             case ev.StepStarted():
                 if step:
-                    step.state, step.attempts = RUNNING, event.attempt
+                    step.state, step.attempts = StepState.RUNNING, event.attempt
                     step.started = step.started if event.attempt > 1 and step.started else event.t
                     step.finished, step.reason = None, ""
                 self.current_step = event.step_id
             case ev.StepFinished():
                 if step:
-                    step.state = _STATE_WORDS.get(event.state, event.state)
+                    step.state = StepEnd(event.state).state
                     step.finished, step.reason = event.t, event.reason
-                if self.current_step == event.step_id and event.state not in ("failed", "interrupted"):
+                if self.current_step == event.step_id and event.state not in (StepEnd.FAILED, StepEnd.INTERRUPTED):
                     self.current_step = ""
             case ev.CommandStarted():
                 if step:
@@ -211,14 +204,14 @@ class SessionView:
     def paused(self) -> bool:
         return bool(self.pauses) and isinstance(self.pauses[-1], ev.Paused)
 
-    def counts(self) -> dict[str, int]:
-        out: dict[str, int] = {}
+    def counts(self) -> dict[StepState, int]:
+        out: dict[StepState, int] = {}
         for step in self.steps.values():
             out[step.state] = out.get(step.state, 0) + 1
         return out
 
     def phase_progress(self, phase: PhaseRecord) -> tuple[int, int]:
-        done = sum(1 for sid in phase.step_ids if self.steps[sid].state in FINAL_STATES)
+        done = sum(1 for sid in phase.step_ids if self.steps[sid].state.final)
         return done, len(phase.step_ids)
 
     def params_line(self) -> str:

@@ -27,14 +27,14 @@ from steps import launch, session
 from steps.engine import OUTCOME_SUCCEEDED
 from steps.errors import BadInput, CairnError
 
+from .feeds import EngineFeed, Feed, JournalFeed
+from .look import Look, wants_ascii
 from .messages import LaunchFailed, SessionReady
 from .screens.main import MainScreen
 from .screens.preparing import PreparingScreen
-from .screens.session_feed import EngineFeed, JournalFeed
 from .screens.start import StartScreen
 from .screens.watch import WatchScreen
 from .ssh import ssh_warning
-from .widgets.look import Look, wants_ascii
 
 OUTPUT_KEEP = 5000  # lines the output pane holds; every line stays on disk
 LEAVE_GRACE_SECONDS = 5.0  # the engine stops within half a second; this is only a backstop
@@ -62,7 +62,7 @@ class CairnApp(App[int]):
         super().__init__()
         self.request = request
         self.launched = launched
-        self.watch = watch
+        self.watched = watch  # not `watch`: that is Textual's DOMNode.watch
         self.start_screen = start_screen
         self.live_allowed = live_allowed
         self.clock = clock or time.time
@@ -70,7 +70,7 @@ class CairnApp(App[int]):
         self.look = Look(wants_ascii() if ascii_only is None else ascii_only)
         self.keep = keep
         self.cluster_interval = cluster_interval
-        self.feed: EngineFeed | JournalFeed | None = watch
+        self.feed: Feed | None = watch
         self.launch_error = ""
         self.leaving = False
         self.leave_reason = ""
@@ -87,8 +87,8 @@ class CairnApp(App[int]):
             self.notify(
                 warning, title="SSH without tmux or screen", severity="warning", timeout=30, markup=False
             )
-        if self.watch is not None:
-            self.push_screen(self._main_screen(self.watch))
+        if self.watched is not None:
+            self.push_screen(self._main_screen(self.watched))
         elif self.launched is not None:
             self.push_screen(self._main_screen(EngineFeed(self.launched, self.look, keep=self.keep)))
         elif self.request is not None and (self.start_screen or not self.request.yes):
@@ -99,7 +99,7 @@ class CairnApp(App[int]):
             self.push_screen(PreparingScreen(self._preparing_text(self.request)))
             self.start_run(self.request)
 
-    def _main_screen(self, feed: EngineFeed | JournalFeed) -> MainScreen:
+    def _main_screen(self, feed: Feed) -> MainScreen:
         self.feed = feed
         screen_class = WatchScreen if feed.read_only else MainScreen
         return screen_class(
@@ -123,7 +123,7 @@ class CairnApp(App[int]):
         except CairnError as exc:
             self.post_message(LaunchFailed(str(exc)))
         except Exception as exc:  # noqa: BLE001 - shown as one line, never a traceback
-            self.post_message(LaunchFailed(f"{type(exc).__name__}: {exc}", bad_input=False))
+            self.post_message(LaunchFailed(f"{type(exc).__name__}: {exc}"))
         else:
             self.post_message(SessionReady(launched))
 

@@ -10,25 +10,19 @@ from pathlib import Path
 from typing import Any
 
 from steps import params as params_mod
-from steps import registry
+from steps import registry, targets
 from steps.cluster.state import ClusterState
 from steps.errors import BadInput
 from steps.launch import TargetRequest
 from steps.printable import printable
 
 
-def _sandbox_dir(scenario: str, keep: Path | None = None) -> tuple[Path, str]:
-    from steps import sandbox
-
-    scenario = scenario or sandbox.DEFAULT_SCENARIO
-    if scenario not in sandbox.SCENARIOS:
-        raise BadInput(f"no sandbox scenario {scenario!r}; choose one of: {', '.join(sandbox.SCENARIOS)}")
-    directory = keep or Path(tempfile.mkdtemp(prefix="cairn-check-")) / "sandbox"
-    try:
-        sandbox.create(directory, scenario, speed=0)
-    except ValueError as exc:
-        raise BadInput(str(exc)) from None
-    return directory, scenario
+def _sandbox(scenario: str, model: str) -> targets.SandboxTarget:
+    """A fresh rehearsal deployment in a temporary directory, at full speed."""
+    directory = Path(tempfile.mkdtemp(prefix="cairn-check-")) / "sandbox"
+    target = targets.SandboxTarget(directory, targets.sandbox_scenario(scenario), model=model, speed=0)
+    target.create()
+    return target
 
 
 def read_target(req: TargetRequest, model: str) -> ClusterState:
@@ -40,8 +34,7 @@ def read_target(req: TargetRequest, model: str) -> ClusterState:
         if not Path(req.directory).is_dir():
             raise BadInput(f"--from-files {printable(req.directory)}: not a directory")
         return sources.read_files(req.directory)
-    directory, scenario = _sandbox_dir(req.scenario)
-    return sources.read_sandbox(directory, model, scenario=scenario)
+    return _sandbox(req.scenario, model).read_state()
 
 
 def run(args: argparse.Namespace, given: dict[str, Any], req: TargetRequest) -> int:
@@ -58,7 +51,7 @@ def run(args: argparse.Namespace, given: dict[str, Any], req: TargetRequest) -> 
     where = {
         "live": "live" + (f" ({req.context})" if req.context else ""),
         "files": f"files:{req.directory}",
-        "sandbox": f"sandbox:{req.scenario or 'ckf-1.11-microk8s'}",
+        "sandbox": f"sandbox:{req.scenario or targets.DEFAULT_SANDBOX_SCENARIO}",
     }[req.kind]
     print(f"Pre-flight for {runbook.id} on {where}, model {model}")
     for note in notes:
@@ -77,12 +70,7 @@ def dump(args: argparse.Namespace, req: TargetRequest) -> int:
         raise BadInput(f"{directory} is not empty; dump into a new directory")
     if req.kind == "files":
         raise BadInput("--from-files: a dump reads a live cluster or a sandbox, not saved files")
-    env = dict(os.environ)
-    if req.kind == "sandbox":
-        from steps import sandbox
-
-        sandbox_dir, _ = _sandbox_dir(req.scenario)
-        env.update(sandbox.environ(sandbox_dir))
+    env = _sandbox(req.scenario, model).env() if req.kind == "sandbox" else dict(os.environ)
     directory.mkdir(parents=True, exist_ok=True)
     written: list[str] = []
     ran = sources.dump(directory, env, model, req.context, written=written)

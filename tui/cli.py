@@ -13,7 +13,7 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from steps import __version__
+from steps import __version__, targets
 from steps.errors import BadInput, CairnError
 
 DEFAULT_RUNBOOK = "ckf-1.11-ambient"
@@ -72,7 +72,7 @@ def _add_target(p: argparse.ArgumentParser, *, default_sandbox: bool = True) -> 
         nargs="?",
         const="",
         metavar="SCENARIO",
-        help="the rehearsal deployment (default; scenarios: ckf-1.11-microk8s, ckf-1.11-canonical-k8s, ckf-1.6)",
+        help=f"the rehearsal deployment (default; scenarios: {', '.join(targets.sandbox_scenarios())})",
     )
     g.add_argument(
         "--live",
@@ -274,7 +274,7 @@ def cmd_sessions(_args: argparse.Namespace) -> int:
         except Exception as exc:  # noqa: BLE001 - one odd session must not hide the others
             print(f"{sid:<22} (unreadable: {exc!r})")
             continue
-        final = sum(n for st, n in view.counts().items() if st in ("succeeded", "already done", "skipped"))
+        final = sum(n for st, n in view.counts().items() if st.final)
         lock = session.SessionLock(directory)
         outcome = outcome_of(view).split(" (")[0]
         if lock.is_held_elsewhere():
@@ -297,7 +297,7 @@ def cmd_export(args: argparse.Namespace) -> int:
     target = (
         Path(args.output)
         if args.output
-        else directory / ("snapshot.json" if args.format == "json" else "snapshot.txt")
+        else session.SessionDir(directory).export(args.format)
     )
     try:
         target.write_text(text, encoding="utf-8")

@@ -20,65 +20,20 @@ if TYPE_CHECKING:
 
 
 class EngineEvent(Message):
-    """One engine (or journal) event; the subclasses say what kind, for handlers and tests."""
+    """One engine (or journal) event, as it happened; handlers match on `event`'s type."""
 
     def __init__(self, event: ev.Event) -> None:
         super().__init__()
         self.event = event
 
-
-class StepChanged(EngineEvent):
-    """A step or one of its commands started or finished, a check ran, a value was captured."""
-
-
-class WaitChanged(EngineEvent):
-    """The engine waits for apps to settle (progress), or stopped waiting."""
-
-
-class DecisionAsked(EngineEvent):
-    """The engine needs the operator: confirm, ask, failed, wait-timeout."""
-
-
-class DecisionAnswered(EngineEvent):
-    """A decision was made (by the operator, or by --yes)."""
-
-
-class PauseChanged(EngineEvent):
-    """The engine holds before the next command, or goes on."""
-
-
-class NoticePosted(EngineEvent):
-    """Something the operator should read (info, warning, error)."""
-
-
-class SessionChanged(EngineEvent):
-    """The session was resumed, detached or finished."""
-
-
-_KINDS: dict[type[ev.Event], type[EngineEvent]] = {
-    ev.StepStarted: StepChanged,
-    ev.StepFinished: StepChanged,
-    ev.CommandStarted: StepChanged,
-    ev.CommandFinished: StepChanged,
-    ev.CheckEvaluated: StepChanged,
-    ev.Captured: StepChanged,
-    ev.Generated: StepChanged,
-    ev.WaitProgress: WaitChanged,
-    ev.WaitFinished: WaitChanged,
-    ev.DecisionRequested: DecisionAsked,
-    ev.DecisionMade: DecisionAnswered,
-    ev.Paused: PauseChanged,
-    ev.Resumed: PauseChanged,
-    ev.Notice: NoticePosted,
-    ev.SessionStarted: SessionChanged,
-    ev.SessionResumed: SessionChanged,
-    ev.Detached: SessionChanged,
-    ev.RunFinished: SessionChanged,
-}
-
-
-def message_for(event: ev.Event) -> EngineEvent:
-    return _KINDS.get(type(event), EngineEvent)(event)
+    def can_replace(self, message: Message) -> bool:
+        # Wait progress comes every poll and only the latest is shown: a newer one still in the
+        # queue makes an older one pointless (as toolong coalesces its high-rate messages).
+        return (
+            isinstance(message, EngineEvent)
+            and isinstance(self.event, ev.WaitProgress)
+            and isinstance(message.event, ev.WaitProgress)
+        )
 
 
 class RunEnded(Message):
@@ -109,10 +64,9 @@ class SessionReady(Message):
 class LaunchFailed(Message):
     """launch.start refused (bad input) or broke; `error` is one line for the operator."""
 
-    def __init__(self, error: str, bad_input: bool = True) -> None:
+    def __init__(self, error: str) -> None:
         super().__init__()
         self.error = error
-        self.bad_input = bad_input
 
 
 class ClusterStateRead(Message):

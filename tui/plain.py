@@ -21,27 +21,18 @@ from steps import journal, launch, session
 from steps.engine import OUTCOME_ABORTED, OUTCOME_DETACHED, OUTCOME_FAILED, OUTCOME_SUCCEEDED
 from steps.export import human_duration
 from steps.printable import printable
+from steps.states import CheckPurpose, Choice, CommandEnd, DecisionKind, StepEnd, Verdict
 from steps.view import SessionView
 
 from .ssh import ssh_warning
 
 OUTPUT_INDENT = "    "
-EXIT = {OUTCOME_SUCCEEDED: 0, OUTCOME_FAILED: 1, OUTCOME_ABORTED: 1, OUTCOME_DETACHED: 1}
+EXIT: dict[str, int] = {OUTCOME_SUCCEEDED: 0, OUTCOME_FAILED: 1, OUTCOME_ABORTED: 1, OUTCOME_DETACHED: 1}
+PAUSE = "pause"  # plain mode's own answer to a failed step's question: hold, then ask again
+# What the operator may type: a choice's word or its first letter.
 ANSWERS = {
-    "y": "yes",
-    "yes": "yes",
-    "s": "skip",
-    "skip": "skip",
-    "a": "abort",
-    "abort": "abort",
-    "r": "retry",
-    "retry": "retry",
-    "w": "wait",
-    "wait": "wait",
-    "o": "override",
-    "override": "override",
-    "p": "pause",
-    "pause": "pause",
+    **{word: word for word in (*Choice, PAUSE)},
+    **{word[0]: word for word in (*Choice, PAUSE)},
 }
 
 
@@ -95,12 +86,12 @@ class Printer:
                 mark = "ok" if event.ok else "FAILED"
                 note = f"; counted as success: {event.benign}" if event.benign else ""
                 note += f"; {event.failure}" if event.failure else ""
-                reason = "" if event.reason == "exited" else f" ({event.reason})"
+                reason = "" if event.reason == CommandEnd.EXITED else f" ({event.reason})"
                 self.say(f"  -> exit {event.exit}{reason}, {human_duration(event.duration)}: {mark}{note}")
             case ev.CheckEvaluated():
-                if event.purpose == "check" and event.status != "passed":
+                if event.purpose == CheckPurpose.CHECK and event.status != Verdict.PASSED:
                     return
-                mark = {"passed": "ok", "failed": "FAILED", "warning": "warning"}.get(
+                mark = {Verdict.PASSED: "ok", Verdict.FAILED: "FAILED", Verdict.WARNING: "warning"}.get(
                     event.status, event.status
                 )
                 self.say(
@@ -109,7 +100,7 @@ class Printer:
                 )
                 for d in event.details[:20]:
                     self.say(f"      {d}")
-                if event.fix and event.status != "passed":
+                if event.fix and event.status != Verdict.PASSED:
                     self.say(f"      fix: {event.fix}")
             case ev.WaitProgress():
                 now = time.monotonic()
@@ -122,16 +113,16 @@ class Printer:
                 self.say(f"  wait {event.outcome} after {human_duration(event.elapsed)}")
             case ev.StepFinished():
                 step = v.steps.get(event.step_id)
-                if event.state == "done":
+                if event.state == StepEnd.DONE:
                     self._phase_header(event.step_id)  # a phase may open with a step already done
                     title = step.title if step else event.step_id
                     self.say(
                         f"[{self._numbers.get(event.step_id, '?')}/{len(v.steps)}] {title}: already done"
                         + (f" ({event.reason})" if event.reason else "")
                     )
-                elif event.state == "succeeded":
+                elif event.state == StepEnd.SUCCEEDED:
                     self.say(f"  step succeeded in {human_duration(event.duration)}")
-                elif event.state in ("skipped", "failed", "aborted", "interrupted"):
+                else:
                     self.say(f"  step {event.state}" + (f": {event.reason}" if event.reason else ""))
             case ev.Notice():
                 self.say(f"  {event.level}: {event.text}")
@@ -167,7 +158,7 @@ class PlainRunner:
     def _listen(self, event: ev.Event) -> None:
         self.printer.event(event)
         if isinstance(event, ev.DecisionRequested) and not (
-            self.launched.engine.options.yes and event.kind in ("confirm", "ask")
+            self.launched.engine.options.yes and event.kind.answered_by_yes
         ):
             self.decisions.put(event)
 
@@ -224,7 +215,7 @@ class PlainRunner:
         p.say(f"? {request.prompt}")
         for line in request.detail:  # its warning was printed as a notice just above
             p.say(f"    {line}")
-        options = list(request.options) + (["pause"] if request.kind == "failed" else [])
+        options = list(request.options) + ([PAUSE] if request.kind == DecisionKind.FAILED else [])
         menu = " / ".join(f"[{o[0]}]{o[1:]}" for o in options)
         while True:
             answer = self._read(f"  {menu}: ")
@@ -232,7 +223,7 @@ class PlainRunner:
                 engine.detach("stdin closed while a decision was needed")
                 return
             choice = ANSWERS.get(answer.strip().lower())
-            if choice == "pause":
+            if choice == PAUSE:
                 p.say("  paused. Press Enter to decide again (Ctrl-C to leave; `cairn resume` continues).")
                 if self._read("") is None:
                     engine.detach("stdin closed while paused")
@@ -241,10 +232,10 @@ class PlainRunner:
             if choice not in request.options:
                 p.say(f"  please answer one of: {', '.join(options)}")
                 continue
-            if choice == "abort" and self._read("  abort the run? type 'abort' to confirm: ") != "abort":
+            if choice == Choice.ABORT and self._read("  abort the run? type 'abort' to confirm: ") != "abort":
                 continue
             reason = ""
-            if choice == "skip":
+            if choice == Choice.SKIP:
                 reason = (self._read("  reason for skipping (goes in the record): ") or "").strip()
                 while not reason:
                     reason = (self._read("  a reason is needed: ") or "").strip()
@@ -324,14 +315,15 @@ def watch(session_id: str | None, out: TextIO = sys.stdout, poll: float = 0.3) -
     from steps.execute import CommandTails
 
     sid, directory = session.find(session_id)
-    path = directory / "journal.jsonl"
+    layout = session.SessionDir(directory)
+    path = layout.journal
     result = journal.read(path)
     view = SessionView.build(result.events)
     printer = Printer(view, out)
     printer.say(
         f"Watching session {sid} ({view.started.runbook}, {view.target_line()}) read-only; Ctrl-C to stop"
     )
-    tails = CommandTails(directory / "commands")
+    tails = CommandTails(layout.commands)
 
     def flush(number: int, final: bool = False) -> None:
         lines = tails.read(number, final=final)

@@ -4,14 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, replace
-from typing import Any, Literal
+from typing import Any
 
 from ..cluster.state import ClusterState
+from ..states import Verdict
 
-Verdict = Literal["passed", "failed", "warning"]
-PASSED: Verdict = "passed"
-FAILED: Verdict = "failed"
-WARNING: Verdict = "warning"
+PASSED, FAILED, WARNING = Verdict.PASSED, Verdict.FAILED, Verdict.WARNING
 
 
 @dataclass(frozen=True)

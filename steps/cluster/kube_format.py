@@ -140,7 +140,7 @@ def _pod(
     name: str,
     where: str,
     path: str,
-    cache: dict[tuple[str, str, bool, str], Container],
+    cache: dict[tuple[Any, Any, bool, Any], Container],  # keyed by the raw fields, malformed or not
 ) -> Pod:
     labels = _strings(meta.get("labels"), where, path, "metadata.labels")
     spec = obj.get("spec") or EMPTY

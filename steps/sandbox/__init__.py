@@ -53,12 +53,18 @@ TOOLS = ("juju", "kubectl", "curl")
 _PROJECT_ROOT = Path(__file__).resolve().parents[2]
 
 
+def scenario_named(scenario: str) -> str:
+    """The one validation of a scenario's name: ValueError naming the choices when unknown."""
+    if scenario not in SCENARIOS:
+        raise ValueError(f"no sandbox scenario {scenario!r}; choose one of: {', '.join(SCENARIOS)}")
+    return scenario
+
+
 def create(
     sandbox_dir: Path, scenario: str, *, speed: float = 1.0, faults: Sequence[tuple[str, str]] = ()
 ) -> None:
     """Build a fresh sandbox in `sandbox_dir` (replacing one that is there)."""
-    if scenario not in SCENARIOS:
-        raise ValueError(f"unknown sandbox scenario {scenario!r}; choose one of: {', '.join(SCENARIOS)}")
+    scenario_named(scenario)
     if speed < 0:
         raise ValueError(f"sandbox speed must be 0 or more, got {speed}")
     from . import faults as fault_mod

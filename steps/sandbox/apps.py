@@ -86,6 +86,7 @@ def app_template(state: State, name: str, app: dict, now: float) -> dict[str, An
         "charm.juju.is/modified-version": str(app.get("modified_version", 0)),
     }
     image_tag = app.get("track", "latest")
+    containers: list[dict[str, Any]]
     if app.get("podspec"):
         containers = [
             {
@@ -127,7 +128,7 @@ def ensure_app(state: State, name: str, app: dict, now: float, sandbox_dir: Path
     previous = [
         w
         for w in (kube.get(state, k, MODEL_NS, name, now) for k in ("Deployment", "StatefulSet"))
-        if owned(w, tag) and not kube.terminating(w, now)
+        if w is not None and owned(w, tag) and not kube.terminating(w, now)
     ]
     if any(w.get("_", {}).get("podspec") != bool(app.get("podspec")) for w in previous):
         # A pod-spec charm refreshed to a sidecar charm: Juju replaces the whole layout (the
@@ -147,7 +148,7 @@ def ensure_app(state: State, name: str, app: dict, now: float, sandbox_dir: Path
             }
             for spec in storage.values()
         ]
-        extra = {"app": name}
+        extra: dict[str, Any] = {"app": name}
         if storage:
             extra["mounts"] = {
                 f"/{'data' if app['charm'] == 'minio' else s}": spec["template"]
@@ -216,7 +217,9 @@ def ensure_app(state: State, name: str, app: dict, now: float, sandbox_dir: Path
                 )
         if kube.get(state, "ServiceAccount", MODEL_NS, name, now) is None:
             mark_owner(kube.make_simple(state, now, "ServiceAccount", name, MODEL_NS), tag)
-        app["service_ip"] = kube.get(state, "Service", MODEL_NS, name, now)["spec"]["clusterIP"]
+        service = kube.get(state, "Service", MODEL_NS, name, now)
+        assert service is not None  # made just above when it was missing
+        app["service_ip"] = service["spec"]["clusterIP"]
         return
     template = workload["spec"]["template"]
     new_template = dict(template)

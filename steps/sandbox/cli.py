@@ -7,6 +7,7 @@ import sys
 import time
 from collections.abc import Mapping, Sequence
 from pathlib import Path
+from types import ModuleType
 
 
 def dispatch(
@@ -17,6 +18,8 @@ def dispatch(
     if not (Path(sandbox_dir) / "bin" / tool).exists() and (Path(sandbox_dir) / "bin").is_dir():
         # This scenario has no such tool (no juju beside upstream Istio; no helm beside CKF).
         return 127, b"", f"{tool}: command not found\n".encode()
+    module: ModuleType
+    # Each tool loads only its own emulator: every emulated command is a short process.
     if tool == "juju":
         from . import juju_cli as module
     elif tool == "kubectl":

@@ -1,7 +1,9 @@
 """Injected failures for rehearsing failure handling.
 
-The engine sets CAIRN_STEP=<step id> on every command it runs. A fault registered for that step
-makes the command fail once (then succeed on the retry), fail every time, or hang until killed.
+Every command Cairn runs carries CAIRN_STEP=<step id> (steps.execute.command_env, on any target;
+the sandbox reads it as any other tool could, and imports nothing of the core). A fault registered
+for that step makes the command fail once (then succeed on the retry), fail every time, or hang
+until killed.
 The failures read like the real transient ones; nothing in them says they are simulated.
 """
 

@@ -93,8 +93,9 @@ def parse(
 
 def _store(out: Parsed, name: str, value: str, multi: Sequence[str]) -> None:
     if name in multi:
-        out.opts.setdefault(name, [])
-        out.opts[name].append(value)  # type: ignore[union-attr]
+        values = out.opts.setdefault(name, [])
+        assert isinstance(values, list)  # a multi-valued option holds a list from the first
+        values.append(value)
     else:
         out.opts[name] = value
 

@@ -296,13 +296,13 @@ def plan_relation(
                 f'cannot add relation "{key}"\nrelation {key} already exists: \n\n'
                 "Use 'juju status --relations' to view the current relations."
             )
-    for app_name, ep in ((a_name, a), (b_name, b)):
-        if ep.limit:
-            used = len(model.related(state, app_name, ep.name, now))
-            if used >= ep.limit:
+    for app_name, end in ((a_name, a), (b_name, b)):
+        if end.limit:
+            used = len(model.related(state, app_name, end.name, now))
+            if used >= end.limit:
                 raise JujuError(
                     f'cannot add relation "{key}": establishing a new relation for '
-                    f"{app_name}:{ep.name} would exceed its maximum relation limit of {ep.limit}"
+                    f"{app_name}:{end.name} would exceed its maximum relation limit of {end.limit}"
                 )
     return a_name, a, b_name, b
 

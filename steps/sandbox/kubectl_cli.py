@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from . import jsonpath, kinds, kube, kube_format, pods
+from . import jsonpath, kinds, kube, kube_format, shown
 from .flags import UsageError
 from .formats import to_json, to_yaml
 from .kubectl_common import (
@@ -79,7 +79,7 @@ def cmd_get(ctx: Ctx, argv: list[str]) -> int:
                 found.append(obj)
         else:
             found = [o for o in visible(state, kind, t, ns) if lmatch(kube.labels_of(o))]
-        rendered = [pods.render(state, o, t) for o in found]
+        rendered = [shown.render(state, o, t) for o in found]
         if p.get("fields"):
             fmatch = field_matcher(p.get("fields"))
             rendered = [o for o in rendered if fmatch(o)]
@@ -178,11 +178,11 @@ def cmd_describe(ctx: Ctx, argv: list[str]) -> int:
                     ctx.err.append(not_found(kind, name) + "\n")
                     rc = 1
                 for obj in objs:
-                    chunks.append(kube_format.describe(state, kind, pods.render(state, obj, t), t))
+                    chunks.append(kube_format.describe(state, kind, shown.render(state, obj, t), t))
         else:
             for obj in visible(state, kind, t, None if p.get("all_namespaces") else ns):
                 if lmatch(kube.labels_of(obj)):
-                    chunks.append(kube_format.describe(state, kind, pods.render(state, obj, t), t))
+                    chunks.append(kube_format.describe(state, kind, shown.render(state, obj, t), t))
     ctx.out.append("\n\n".join(c.rstrip("\n") for c in chunks) + ("\n" if chunks else ""))
     if not chunks and rc == 0:
         ctx.err.append(f"No resources found in {ns} namespace.\n")

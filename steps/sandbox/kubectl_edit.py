@@ -164,7 +164,8 @@ def cmd_label(ctx: Ctx, argv: list[str], field: str = "labels", verb: str = "lab
                     if p.get("all") or label_matcher(p.get("selector"))(kube.labels_of(o))
                 ]
             )
-            for name, obj in zip(names or [o["metadata"]["name"] for o in objs], objs, strict=False):
+            shown = names or [o["metadata"]["name"] for o in objs if o is not None]
+            for name, obj in zip(shown, objs, strict=False):
                 if obj is None:
                     raise KubectlError(not_found(kind, name))
                 current = obj["metadata"].setdefault(field, {})
@@ -359,8 +360,8 @@ def cmd_apply(ctx: Ctx, argv: list[str], create: bool = False) -> int:
                     f'from "{source}": no matches for kind "{doc.get("kind", "")}" in version '
                     f'"{api_version}"\nensure CRDs are installed first'
                 )
-            ns = meta.get("namespace") or namespace_of(p) if kind.namespaced else None
-            if kind.namespaced and kube.get(state, "Namespace", None, ns, t) is None:
+            ns = (meta.get("namespace") or namespace_of(p)) if kind.namespaced else None
+            if ns is not None and kube.get(state, "Namespace", None, ns, t) is None:
                 raise KubectlError(
                     f'Error from server (NotFound): error when creating "{p.get("filename")[0]}": '
                     f'namespaces "{ns}" not found'
@@ -399,6 +400,7 @@ def cmd_apply(ctx: Ctx, argv: list[str], create: bool = False) -> int:
 def _create(state: State, kind: kinds.Kind, doc: Obj, ns: str | None, t: float, sandbox_dir: Path) -> None:
     meta = doc["metadata"]
     if kind.kind == "Pod":
+        assert ns is not None  # pods are namespaced: the caller gave one
         spec = doc.get("spec", {})
         mounts: dict[str, str] = {}
         claims = []
@@ -432,6 +434,7 @@ def _create(state: State, kind: kinds.Kind, doc: Obj, ns: str | None, t: float, 
         )
         return
     if kind.kind in ROLLABLE:
+        assert ns is not None  # so are workloads
         spec = doc.get("spec", {})
         template = spec.get("template", {})
         pods.make_workload(

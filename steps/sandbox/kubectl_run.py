@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import time
-
-from . import jsonpath, kinds, kube, pods, podshell, workloads
+from . import jsonpath, kinds, kube, pods, podshell, shown, workloads
 from .kubectl_common import (
     ROLLABLE,
     Ctx,
@@ -20,7 +18,7 @@ from .kubectl_common import (
 )
 from .kubectl_edit import cilium_restarted
 from .selectors import label_matcher
-from .state import State, delay, load, now, transaction
+from .state import State, delay, load, now, sleep, transaction
 
 
 def cmd_rollout(ctx: Ctx, argv: list[str]) -> int:
@@ -85,7 +83,7 @@ def _rollout_restart(ctx: Ctx, argv: list[str]) -> int:
 
 
 def _rollout_done(state: State, obj: Obj, t: float) -> tuple[bool, str]:
-    r = pods.render(state, obj, t)
+    r = shown.render(state, obj, t)
     st = r["status"]
     name = obj["metadata"]["name"]
     if obj["kind"] == "Deployment":
@@ -135,7 +133,7 @@ def _rollout_done(state: State, obj: Obj, t: float) -> tuple[bool, str]:
 def _rollout_status(ctx: Ctx, argv: list[str]) -> int:
     p = parse_args(argv)
     timeout = duration(p.get("timeout"), 0.0)
-    deadline = time.time() + timeout if timeout else None
+    deadline = now() + timeout if timeout else None
     last = ""
     ns = namespace_of(p)
     while True:
@@ -153,9 +151,9 @@ def _rollout_status(ctx: Ctx, argv: list[str]) -> int:
             return 0
         if p.get("watchflag") == "false":
             return 0
-        if deadline and time.time() > deadline:
+        if deadline and now() > deadline:
             raise KubectlError("error: timed out waiting for the condition")
-        time.sleep(0.1)
+        sleep(0.1)
 
 
 def cmd_wait(ctx: Ctx, argv: list[str]) -> int:
@@ -164,7 +162,7 @@ def cmd_wait(ctx: Ctx, argv: list[str]) -> int:
     if not cond:
         raise KubectlError("error: --for must be specified")
     timeout = duration(p.get("timeout"), 30.0)
-    deadline = time.time() + timeout
+    deadline = now() + timeout
     ns = namespace_of(p)
     while True:
         state = load(ctx.dir)
@@ -185,7 +183,8 @@ def cmd_wait(ctx: Ctx, argv: list[str]) -> int:
                 for n, o in zip(names, objs, strict=True):
                     if o is None:
                         raise KubectlError(not_found(kind, n))
-            for name, obj in zip(names or [o["metadata"]["name"] for o in objs], objs, strict=False):
+            shown = names or [o["metadata"]["name"] for o in objs if o is not None]
+            for name, obj in zip(shown, objs, strict=False):
                 label = f"{kind.qualified}/{name}"
                 if _condition_met(state, obj, cond, t):
                     met.append(label)
@@ -194,10 +193,10 @@ def cmd_wait(ctx: Ctx, argv: list[str]) -> int:
         if not pending:
             ctx.out.append("".join(f"{m} condition met\n" for m in met))
             return 0
-        if time.time() >= deadline:
+        if now() >= deadline:
             ctx.out.append("".join(f"{m} condition met\n" for m in met))
             raise KubectlError(f"error: timed out waiting for the condition on {pending[0]}")
-        time.sleep(0.1)
+        sleep(0.1)
 
 
 def _condition_met(state: State, obj: Obj | None, cond: str, t: float) -> bool:
@@ -205,7 +204,7 @@ def _condition_met(state: State, obj: Obj | None, cond: str, t: float) -> bool:
         return obj is None
     if obj is None:
         return False
-    rendered = pods.render(state, obj, t)
+    rendered = shown.render(state, obj, t)
     if cond.startswith("condition="):
         want = cond.split("=", 1)[1]
         ctype, _, value = want.partition("=")

@@ -367,22 +367,6 @@ def render_workload(state: State, obj: Obj, now: float) -> Obj:
     return out
 
 
-def render(state: State, obj: Obj, now: float) -> Obj:
-    """Any object as `kubectl get -o json` shows it at `now`."""
-    kind = obj["kind"]
-    if kind == "Pod":
-        return render_pod(state, obj, now)
-    if kind in ("Deployment", "StatefulSet", "DaemonSet"):
-        return render_workload(state, obj, now)
-    out = public(obj)
-    renderer = obj.get("_", {}).get("status_fn")
-    if renderer:
-        from . import workloads  # a late import: status functions need the whole model
-
-        out["status"] = workloads.dynamic_status(state, obj, renderer, now)
-    return out
-
-
 def make_workload(
     state: State,
     now: float,

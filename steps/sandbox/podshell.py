@@ -110,7 +110,8 @@ def _split(script: str, sep: str) -> list[str]:
 
 
 def _flags(args: list[str], allowed: str) -> tuple[set[str], list[str]]:
-    flags, rest = set(), []
+    flags: set[str] = set()
+    rest: list[str] = []
     for a in args:
         if a.startswith("-") and len(a) > 1 and a != "--" and all(c in allowed for c in a[1:]):
             flags.update(a[1:])

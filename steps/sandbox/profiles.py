@@ -36,9 +36,10 @@ AMBIENT_NS_LABELS = (
 
 def sync_profiles(state: State, now: float) -> None:
     mode = profiles_mode(state, now)
-    if mode is None:
+    found = live(state, "kubeflow-profiles", now) if mode is not None else None
+    if mode is None or found is None:  # a mode only while the charm is live
         return
-    _, app = live(state, "kubeflow-profiles", now)
+    _, app = found
     gw_ns = model.config_value(app, "istio-gateway-namespace") or MODEL_NS
     gw_sa = (
         model.config_value(app, "istio-gateway-service-account")

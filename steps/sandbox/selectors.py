@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Mapping
+from functools import partial
 from typing import Any
 
 
@@ -17,7 +18,9 @@ _EXISTS = re.compile(r"^\s*(!?)\s*([\w./-]+)\s*$")
 
 
 def _split(selector: str) -> list[str]:
-    parts, depth, cur = [], 0, []
+    parts: list[str] = []
+    cur: list[str] = []
+    depth = 0
     for ch in selector:
         if ch == "(":
             depth += 1
@@ -33,6 +36,19 @@ def _split(selector: str) -> list[str]:
     return [p for p in parts if p.strip()]
 
 
+def _value_in(key: str, values: set[str], negate: bool, labels: Mapping[str, str]) -> bool:
+    return (labels.get(key) in values) != negate
+
+
+def _equals(key: str, value: str, negate: bool, labels: Mapping[str, str]) -> bool:
+    # `k!=v` matches objects without the label too, `k=v` only those with it (as kubectl does).
+    return labels.get(key) != value if negate else key in labels and labels[key] == value
+
+
+def _exists(key: str, negate: bool, labels: Mapping[str, str]) -> bool:
+    return (key in labels) != negate
+
+
 def label_matcher(selector: str | None) -> Callable[[Mapping[str, str]], bool]:
     if not selector:
         return lambda labels: True
@@ -40,22 +56,13 @@ def label_matcher(selector: str | None) -> Callable[[Mapping[str, str]], bool]:
     for part in _split(selector):
         if m := _SET.match(part):
             key, op, values = m.group(1), m.group(2), {v.strip() for v in m.group(3).split(",") if v.strip()}
-            if op == "in":
-                tests.append(lambda lab, k=key, vs=values: lab.get(k) in vs)
-            else:
-                tests.append(lambda lab, k=key, vs=values: lab.get(k) not in vs)
+            tests.append(partial(_value_in, key, values, op != "in"))
         elif m := _EQ.match(part):
             key, op, value = m.groups()
-            if op == "!=":
-                tests.append(lambda lab, k=key, v=value: lab.get(k) != v)
-            else:
-                tests.append(lambda lab, k=key, v=value: k in lab and lab[k] == v)
+            tests.append(partial(_equals, key, value, op == "!="))
         elif m := _EXISTS.match(part):
             neg, key = m.groups()
-            if neg:
-                tests.append(lambda lab, k=key: k not in lab)
-            else:
-                tests.append(lambda lab, k=key: k in lab)
+            tests.append(partial(_exists, key, bool(neg)))
         else:
             raise SelectorError(f"unable to parse requirement: found '{part.strip()}', expected: identifier")
     return lambda labels: all(t(labels) for t in tests)

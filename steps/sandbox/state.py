@@ -17,7 +17,7 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 STATE_FILE = "state.json"
 LOCK_FILE = ".state.lock"
@@ -122,11 +122,60 @@ def initialise(sandbox_dir: Path, state: State) -> None:
 
 
 # --- time --------------------------------------------------------------------------------------
-# Settling is lazy: mutations store timestamps and every read derives the status at "now".
+# Settling is lazy: mutations store timestamps and every read derives the status at "now". "Now"
+# comes from the sandbox's clock: the wall clock, or (in-process, for tests) one set by `clock()`.
+
+
+class Clock(Protocol):
+    def now(self) -> float: ...
+    def sleep(self, seconds: float) -> None: ...
+
+
+class WallClock:
+    def now(self) -> float:
+        return time.time()
+
+    def sleep(self, seconds: float) -> None:
+        time.sleep(seconds)
+
+
+class ManualClock:
+    """Time that moves only when told to, or when the sandbox waits (`kubectl wait` sleeping moves
+    it on): a test sees each transient state at a moment it chooses, with no real sleep."""
+
+    def __init__(self, start: float | None = None):
+        self.t = time.time() if start is None else start
+
+    def now(self) -> float:
+        return self.t
+
+    def sleep(self, seconds: float) -> None:
+        self.advance(seconds)
+
+    def advance(self, seconds: float) -> None:
+        self.t += seconds
+
+
+_clock: Clock = WallClock()
+
+
+@contextmanager
+def clock(replacement: Clock) -> Iterator[Clock]:
+    """Run the in-process sandbox (create, run) on `replacement` within the block."""
+    global _clock
+    previous, _clock = _clock, replacement
+    try:
+        yield replacement
+    finally:
+        _clock = previous
 
 
 def now() -> float:
-    return time.time()
+    return _clock.now()
+
+
+def sleep(seconds: float) -> None:
+    _clock.sleep(seconds)
 
 
 def delay(state: State, seconds: float) -> float:

@@ -122,3 +122,16 @@ def test_platform_injection_names_the_choices():
 def test_sessions_when_none():
     r = cairn("sessions")
     assert r.returncode == 0 and "no sessions yet" in r.stdout
+
+
+def test_help_names_the_registered_scenarios(monkeypatch):
+    """The scenario list in --help comes from the sandbox's registry, so a new scenario shows up."""
+    from steps import sandbox
+    from tui.cli import build_parser
+
+    monkeypatch.setitem(sandbox.SCENARIOS, "a-new-scenario", "registered by a test")
+    monkeypatch.setenv("COLUMNS", "1000")  # no line breaks inside a hyphenated name
+    sub = build_parser()._subparsers._group_actions[0].choices["run"]  # noqa: SLF001 - argparse has no API
+    help_text = " ".join(sub.format_help().split())
+    for name in sandbox.SCENARIOS:
+        assert name in help_text

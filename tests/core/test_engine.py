@@ -342,3 +342,13 @@ def test_secret_values_are_forgotten_when_the_run_succeeds(tmp_path):
     assert secret_store.load(sid) == {"key": "topsecretvalue"}, "kept for a resume while the run goes on"
     assert h.join() == "succeeded"
     assert secret_store.load(sid) == {}, "nothing to resume: the value is gone"
+
+
+def test_every_command_knows_its_session_and_step_on_any_target(tmp_path):
+    """CAIRN_SESSION and CAIRN_STEP are set for every command, not only for the sandbox's faults."""
+    show = "echo $CAIRN_STEP $CAIRN_SESSION"
+    h = make(book(_step("first", [f"sh -c '{show}'"]), _step("second", [f"sh -c '{show}'"])), tmp_path).start()
+    assert h.join() == "succeeded"
+    assert h.engine.target.kind == "fake"
+    assert (h.directory / "commands" / "001.out").read_text() == f"first {h.directory}\n"
+    assert (h.directory / "commands" / "002.out").read_text() == f"second {h.directory}\n"

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import ast
 import json
 import os
 import subprocess
@@ -92,19 +91,6 @@ def test_create_replaces_an_existing_sandbox(tmp_path):
     sandbox.create(tmp_path / "sb", sandbox.DEFAULT_SCENARIO)
     status = json.loads(sandbox.run(["juju", "status", "--format=json"], tmp_path / "sb")[1])
     assert "istio-pilot" in status["applications"]
-
-
-def test_nothing_in_the_sandbox_imports_the_ui():
-    for path in PACKAGE.rglob("*.py"):
-        tree = ast.parse(path.read_text())
-        for node in ast.walk(tree):
-            names = []
-            if isinstance(node, ast.Import):
-                names = [a.name for a in node.names]
-            elif isinstance(node, ast.ImportFrom) and node.level == 0:
-                names = [node.module or ""]
-            for name in names:
-                assert name.split(".")[0] not in ("textual", "tui"), (path, name)
 
 
 def test_yaml_is_imported_lazily():

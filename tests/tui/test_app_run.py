@@ -8,11 +8,11 @@ import time
 
 from steps.view import SUCCEEDED
 from tui.app import CairnApp
-from tui.screens.confirm import ConfirmScreen
-from tui.screens.decision import DecisionScreen
+from tui.dialogs.confirm import ConfirmScreen
+from tui.dialogs.decision import DecisionScreen
+from tui.dialogs.reason import ReasonScreen
+from tui.dialogs.summary import SummaryScreen
 from tui.screens.main import MainScreen
-from tui.screens.reason import ReasonScreen
-from tui.screens.summary import SummaryScreen
 from tui.widgets.phase_tree import PhaseTree
 
 from . import fakes

@@ -13,15 +13,15 @@ from textual.widgets._footer import FooterKey
 
 from steps.launch import RunRequest, TargetRequest
 from tui.app import CairnApp
-from tui.screens.help import HelpScreen
+from tui.dialogs.help import HelpScreen
+from tui.dialogs.summary import SummaryScreen
+from tui.feeds import JournalFeed
+from tui.look import Look
 from tui.screens.main import MainScreen
-from tui.screens.session_feed import JournalFeed
 from tui.screens.start import StartScreen
-from tui.screens.summary import SummaryScreen
 from tui.screens.watch import WatchScreen
 from tui.widgets.choices import PlatformChoice
 from tui.widgets.cluster_pane import ClusterPane
-from tui.widgets.look import Look
 from tui.widgets.output_pane import OutputPane
 from tui.widgets.phase_tree import PhaseTree
 from tui.widgets.step_detail import StepDetail
@@ -234,19 +234,6 @@ async def test_a_bad_start_is_shown_on_the_start_screen(monkeypatch):
         assert isinstance(app.screen, StartScreen) and not app.screen.launching
 
 
-def test_nothing_under_steps_imports_the_front_end():
-    from pathlib import Path
-
-    steps_dir = Path(__file__).resolve().parents[2] / "steps"
-    offenders = []
-    for path in steps_dir.rglob("*.py"):
-        for line in path.read_text(encoding="utf-8").splitlines():
-            stripped = line.strip()
-            if stripped.startswith(("import textual", "from textual", "import tui", "from tui")):
-                offenders.append(f"{path.relative_to(steps_dir.parent)}: {stripped}")
-    assert not offenders, "\n".join(offenders)
-
-
 def test_the_journal_fixture_helper_reads_json(launched_factory):
     launched = launched_factory()
     assert (
@@ -290,3 +277,17 @@ async def test_an_ssh_session_outside_tmux_is_warned(launched_factory, monkeypat
         await pilot.pause(0.2)
         assert any("dropped connection" in str(n.message) for n in app._notifications)
         await pilot.press("q", "y")
+
+
+def test_the_cluster_pane_reads_as_often_as_the_target_says(launched_factory):
+    """The refresh interval is the target's `state_refresh`, not a guess from its kind."""
+    import time
+
+    from tui.feeds import EngineFeed
+
+    launched = launched_factory()
+    launched.target.state_refresh = 7.5
+    assert MainScreen(EngineFeed(launched, Look()), Look(), time.time).cluster_interval == 7.5
+    watched = JournalFeed(launched.session_id, launched.directory, Look())
+    assert watched.target is not None and watched.target.kind == "sandbox"
+    assert MainScreen(watched, Look(), time.time).cluster_interval == watched.target.state_refresh == 2.0

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import steps.sandbox as sandbox
 from steps.cluster.sources.sandbox import read_sandbox
+from tui.look import Look
 from tui.widgets.cluster_pane import render_cluster, signatures
-from tui.widgets.look import Look
 
 
 def test_the_pane_shows_each_namespaces_data_plane_and_waypoint(tmp_path):

@@ -20,17 +20,7 @@ import pytest
 ROOT = Path(__file__).resolve().parents[2]
 TMUX = shutil.which("tmux") or "/usr/bin/tmux"
 
-try:
-    import steps.sandbox  # noqa: F401
-
-    SANDBOX = ""
-except ImportError as exc:  # pragma: no cover - only while the sandbox is being built
-    SANDBOX = f"the rehearsal sandbox cannot be imported yet ({exc})"
-
-pytestmark = [
-    pytest.mark.skipif(not Path(TMUX).exists(), reason="tmux is not installed"),
-    pytest.mark.skipif(bool(SANDBOX), reason=SANDBOX or "sandbox ready"),
-]
+pytestmark = pytest.mark.skipif(not Path(TMUX).exists(), reason="tmux is not installed")
 
 
 class Terminal:

@@ -5,9 +5,9 @@ from __future__ import annotations
 from textual.widgets import Static
 
 from tui.app import CairnApp
+from tui.dialogs.summary import SummaryScreen
 from tui.screens.generated import GeneratedFilesScreen
 from tui.screens.main import MainScreen
-from tui.screens.summary import SummaryScreen
 
 from .conftest import wait_for
 

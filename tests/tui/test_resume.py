@@ -8,8 +8,8 @@ import pytest
 
 from steps import launch
 from tui.app import CairnApp
-from tui.screens.confirm import ConfirmScreen
-from tui.screens.summary import SummaryScreen
+from tui.dialogs.confirm import ConfirmScreen
+from tui.dialogs.summary import SummaryScreen
 from tui.widgets.output_pane import OutputPane
 
 from .conftest import wait_for

@@ -9,9 +9,9 @@ from textual.widgets._footer import FooterKey
 
 from steps.launch import RunRequest, TargetRequest
 from tui.app import CairnApp
-from tui.screens.decision import DecisionScreen
+from tui.dialogs.decision import DecisionScreen
+from tui.dialogs.summary import SummaryScreen
 from tui.screens.start import StartScreen
-from tui.screens.summary import SummaryScreen
 
 from . import fakes, scripts
 from .conftest import wait_for
@@ -46,13 +46,8 @@ def settled(done):
 
 @pytest.fixture(autouse=True)
 def _fixed_choices(monkeypatch):
-    """The start screen lists only the rehearsal runbook and the documented scenarios."""
+    """The start screen lists only the rehearsal runbook."""
     monkeypatch.setattr("steps.registry.builtin_paths", lambda: [])
-    monkeypatch.setattr(
-        "tui.screens.start.sandbox_scenarios",
-        lambda: (["ckf-1.11-microk8s", "ckf-1.11-canonical-k8s", "ckf-1.6"], "ckf-1.11-microk8s"),
-    )
-    monkeypatch.setattr("tui.screens.start.scenario_description", lambda name: f"rehearsal deployment {name}")
 
 
 def test_start_screen(snap_compare):

@@ -1,1 +1,4 @@
-"""The app's screens: start (choose and preview), main (run or watch), and the dialogs."""
+"""The app's full screens: start (choose and preview), preparing, main (run) and watch.
+
+The modal dialogs are in tui/dialogs/; what feeds the screens and how things look are in tui/.
+"""

@@ -12,7 +12,7 @@ from textual.containers import VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Static
 
-from ..widgets.look import css
+from ..look import css
 
 MAX_CHARS = 200_000  # a screen, not an editor: the file itself is in the session directory
 

@@ -8,6 +8,7 @@ this thread) and updates the widgets from it.
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Protocol, runtime_checkable
 
 from rich.text import Text
 from textual import on, work
@@ -19,25 +20,34 @@ from textual.widgets import ContentSwitcher, Footer, Input, Tree
 
 from steps import events as ev
 from steps import export
-from steps.view import RUNNING
+from steps.session import SessionDir
+from steps.states import Choice, DecisionKind, Level, StepState
 
+from ..activity import AUTO_ANSWERED, activity
+from ..commands import CairnCommands
+from ..dialogs.confirm import ConfirmScreen
+from ..dialogs.decision import DecisionScreen
+from ..dialogs.help import HelpScreen
+from ..dialogs.reason import ReasonScreen
+from ..dialogs.summary import SummaryScreen
+from ..feeds import EngineFeed, Feed
+from ..look import Look, clock_text, css
 from ..messages import DriverChanged, EngineEvent, RunEnded
 from ..widgets.cluster_pane import ClusterPane
-from ..widgets.look import Look, clock_text, css
 from ..widgets.output_pane import OutputPane
 from ..widgets.phase_tree import NodeRef, PhaseTree
 from ..widgets.status_bar import StatusBar
 from ..widgets.step_detail import StepDetail
-from .activity import AUTO_ANSWERED, activity
-from .commands import CairnCommands
-from .confirm import ConfirmScreen
-from .decision import DecisionScreen
-from .help import HelpScreen
-from .reason import ReasonScreen
-from .session_feed import EngineFeed, JournalFeed
-from .summary import SummaryScreen
 
 CONTROL_ACTIONS = {"pause", "resume", "toggle_pause", "skip", "retry", "override", "decide", "abort"}
+
+
+@runtime_checkable
+class Host(Protocol):
+    """What the main screen needs of the app that shows it (CairnApp is one)."""
+
+    def leave(self, reason: str) -> None: ...
+    def run_ended(self, screen: MainScreen) -> None: ...
 
 
 class MainScreen(Screen[None]):
@@ -66,7 +76,7 @@ class MainScreen(Screen[None]):
 
     def __init__(
         self,
-        feed: EngineFeed | JournalFeed,
+        feed: Feed,
         look: Look,
         clock: Callable[[], float],
         *,
@@ -88,8 +98,14 @@ class MainScreen(Screen[None]):
         self._decision_id = 0
         self._summary_shown = False
         self._toasted: dict[str, float] = {}
-        kind = feed.target_kind
-        self.cluster_interval = cluster_interval or (2.0 if kind == "sandbox" else 10.0)
+        self.cluster_interval = cluster_interval or feed.state_refresh
+
+    @property
+    def host(self) -> Host:
+        app = self.app
+        if not isinstance(app, Host):
+            raise TypeError(f"{type(app).__name__} cannot show the main screen: it is not a Host")
+        return app
 
     # --- layout ---------------------------------------------------------------------------------
 
@@ -153,11 +169,11 @@ class MainScreen(Screen[None]):
                     self._decision.dismiss(None)
             case ev.Resumed():
                 self.pause_requested = False
-            case ev.Notice() if event.level == "error" or (event.level == "warning" and not self.feed.yes):
+            case ev.Notice() if event.level == Level.ERROR or (event.level == Level.WARNING and not self.feed.yes):
                 step = self.view.steps.get(event.step_id)
                 # A destructive step's warning is in its confirmation; a toast would cover the
                 # exact commands the operator is asked to read.
-                if not (event.level == "warning" and step is not None and step.destructive):
+                if not (event.level == Level.WARNING and step is not None and step.destructive):
                     self._toast(event)
             case ev.RunFinished():
                 tree.relabel_all()
@@ -178,8 +194,8 @@ class MainScreen(Screen[None]):
         self.notify(
             notice.text,
             title=notice.level,
-            severity="error" if notice.level == "error" else "warning",
-            timeout=20 if notice.level == "error" else 8,
+            severity="error" if notice.level == Level.ERROR else "warning",
+            timeout=20 if notice.level == Level.ERROR else 8,
             markup=False,
         )
 
@@ -197,7 +213,7 @@ class MainScreen(Screen[None]):
             )
         self._update_status()
         self.refresh_bindings()
-        self.app.run_ended(self)  # type: ignore[attr-defined]
+        self.host.run_ended(self)
 
     def on_driver_changed(self, message: DriverChanged) -> None:
         self.driven = message.driven
@@ -262,7 +278,7 @@ class MainScreen(Screen[None]):
         if ref is None or ref.kind != "step":
             return
         running = self.view.current_step
-        if ref.id == running and self.view.steps[ref.id].state == RUNNING:
+        if ref.id == running and self.view.steps[ref.id].state == StepState.RUNNING:
             self._show_live()
         elif not tree.following:
             self._show_detail(ref.id)
@@ -287,7 +303,7 @@ class MainScreen(Screen[None]):
         self.app.push_screen(screen, callback=answered)
         self.refresh_bindings()
 
-    def _pending(self, *kinds: str) -> ev.DecisionRequested | None:
+    def _pending(self, *kinds: DecisionKind) -> ev.DecisionRequested | None:
         pending = self.view.pending_decision
         if pending is None or (kinds and pending.kind not in kinds):
             return None
@@ -341,9 +357,9 @@ class MainScreen(Screen[None]):
             case "resume":
                 return paused
             case "retry":
-                return self._pending("failed") is not None
+                return self._pending(DecisionKind.FAILED) is not None
             case "override":
-                return self.view.last_wait is not None or self._pending("wait-timeout") is not None
+                return self.view.last_wait is not None or self._pending(DecisionKind.WAIT_TIMEOUT) is not None
             case "decide":
                 return self._pending() is not None and self._decision is None
         return True
@@ -372,52 +388,54 @@ class MainScreen(Screen[None]):
         assert isinstance(self.feed, EngineFeed)
         step_id = self.query_one(PhaseTree).selected_step()
         step = self.view.steps.get(step_id)
-        if step is None or step.state in ("succeeded", "skipped", "already done"):
+        if step is None or step.state.final:
             step_id = self.view.current_step
             step = self.view.steps.get(step_id)
         if step is None:
             self.notify("Select a step to skip (nothing runs now).", severity="warning")
             return
-        if step.state in ("succeeded", "skipped", "already done"):
+        if step.state.final:
             self.notify(
                 f"{step.title}: already {step.state}; nothing to skip.", severity="warning", markup=False
             )
             return
-        running = step.state == RUNNING and self.view.running_command() is not None
+        running = step.state == StepState.RUNNING and self.view.running_command() is not None
         body = (
             "The step is marked skipped; your reason goes into the record."
             + (" Its running command finishes first (it is not killed)." if running else "")
-            + (" The run moves on when it reaches it." if step.state == "pending" else "")
+            + (" The run moves on when it reaches it." if step.state == StepState.PENDING else "")
         )
+
+        engine, title = self.feed.engine, step.title
 
         def skip(reason: str | None) -> None:
             if not reason:
                 return
             pending = self._pending()
-            if pending is not None and pending.step_id == step_id and "skip" in pending.options:
-                self.feed.engine.decide(pending.id, "skip", reason)  # type: ignore[union-attr]
+            if pending is not None and pending.step_id == step_id and Choice.SKIP in pending.options:
+                engine.decide(pending.id, Choice.SKIP, reason)
             else:
-                self.feed.engine.skip(step_id, reason)  # type: ignore[union-attr]
-            self.notify(f"Skipping {step.title}: {reason}", timeout=6, markup=False)
+                engine.skip(step_id, reason)
+            self.notify(f"Skipping {title}: {reason}", timeout=6, markup=False)
 
         self.app.push_screen(ReasonScreen(f"Skip: {step.title}", body), callback=skip)
 
     def action_retry(self) -> None:
-        pending = self._pending("failed")
+        pending = self._pending(DecisionKind.FAILED)
         if pending is None or not isinstance(self.feed, EngineFeed):
             self.notify("No failed step waits for a retry.", severity="warning")
             return
         if self._decision is not None:
             self._decision.dismiss(None)
-        self.feed.engine.decide(pending.id, "retry")
+        self.feed.engine.decide(pending.id, Choice.RETRY)
 
     def action_override(self) -> None:
         assert isinstance(self.feed, EngineFeed)
-        pending = self._pending("wait-timeout")
+        pending = self._pending(DecisionKind.WAIT_TIMEOUT)
         if pending is not None:
             if self._decision is not None:
                 self._decision.dismiss(None)
-            self.feed.engine.decide(pending.id, "override")
+            self.feed.engine.decide(pending.id, Choice.OVERRIDE)
         else:
             self.feed.engine.override_wait()
         self.notify("Going on without waiting (recorded in the journal).", timeout=6)
@@ -429,10 +447,11 @@ class MainScreen(Screen[None]):
 
     def action_abort(self) -> None:
         assert isinstance(self.feed, EngineFeed)
+        engine = self.feed.engine
 
         def sure(yes: bool | None) -> None:
             if yes:
-                self.feed.engine.abort()  # type: ignore[union-attr]
+                engine.abort()
                 self.notify("Aborting: the running command's process group is being stopped.", timeout=8)
 
         self.app.push_screen(
@@ -451,7 +470,7 @@ class MainScreen(Screen[None]):
 
     @work(thread=True, exclusive=True, group="export", exit_on_error=False)
     def _export(self) -> None:
-        path = self.feed.directory / "snapshot.txt"
+        path = SessionDir(self.feed.directory).export("text")
         try:
             path.write_text(export.to_text(self.feed.directory), encoding="utf-8")
         except Exception as exc:  # noqa: BLE001 - said to the operator, one line
@@ -504,6 +523,6 @@ class MainScreen(Screen[None]):
 
         def leave(yes: bool | None) -> None:
             if yes:
-                self.app.leave("the operator quit")  # type: ignore[attr-defined]
+                self.host.leave("the operator quit")
 
         self.app.push_screen(ConfirmScreen("Leave Cairn?", body, yes="Leave", no="Stay"), callback=leave)

@@ -7,7 +7,7 @@ from textual.binding import Binding
 from textual.screen import Screen
 from textual.widgets import Footer, Static
 
-from ..widgets.look import css
+from ..look import css
 
 
 class PreparingScreen(Screen[None]):

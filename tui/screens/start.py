@@ -2,7 +2,7 @@
 read the exact plan before anything runs. Command-line flags arrive pre-filled.
 
 The platform Cairn would pick is shown as a suggestion: from the sandbox scenario's name, or on
-the live cluster from `steps.checks.detect_platform` (read in a thread) when that exists.
+the live cluster from `steps.checks.detect_platform` (read in a thread).
 """
 
 from __future__ import annotations
@@ -19,16 +19,16 @@ from textual.widgets import Button, Footer, Input, Label, Select, Static
 
 from steps import params as params_mod
 from steps import plan as plan_mod
-from steps import registry
+from steps import registry, targets
+from steps.checks import detect_platform
 from steps.errors import CairnError
 from steps.launch import RunRequest, TargetRequest
 from steps.model import Runbook
 
+from ..look import Look, css
 from ..messages import PlatformDetected
 from ..widgets.choices import ChoiceChanged, InlineChoice, PlatformChoice
-from ..widgets.look import Look, css
 
-DOCUMENTED_SCENARIOS = ("ckf-1.11-microk8s", "ckf-1.11-canonical-k8s", "ckf-1.6")
 LIVE = "live"
 LABELS = {"user_namespaces": "Namespaces"}  # short labels where the param's name is long
 
@@ -38,60 +38,26 @@ def label_for(name: str) -> str:
 
 
 def scenario_description(scenario: str) -> str:
-    try:
-        from steps import sandbox
-    except ImportError:
-        return ""
-    info = getattr(sandbox, "SCENARIOS", None)
-    entry = info.get(scenario) if isinstance(info, dict) else None
-    return entry if isinstance(entry, str) else str(getattr(entry, "description", "") or "")
+    return targets.sandbox_scenarios().get(scenario, "")
 
 
 def sandbox_scenarios() -> tuple[list[str], str]:
-    """The rehearsal scenarios and the default one (the documented names until the sandbox lands)."""
-    try:
-        from steps import sandbox
-    except ImportError:
-        return list(DOCUMENTED_SCENARIOS), DOCUMENTED_SCENARIOS[0]
-    scenarios = list(getattr(sandbox, "SCENARIOS", None) or DOCUMENTED_SCENARIOS)
-    default = getattr(sandbox, "DEFAULT_SCENARIO", scenarios[0])
-    return scenarios, default
+    """The rehearsal scenarios and the default one."""
+    return list(targets.sandbox_scenarios()), targets.DEFAULT_SANDBOX_SCENARIO
 
 
 def scenarios_for(runbook_id: str) -> list[str]:
     """The scenarios that rehearse this runbook ([] when the sandbox cannot say)."""
-    try:
-        from steps import sandbox
-
-        return list(sandbox.scenarios_for(runbook_id))
-    except (ImportError, AttributeError):
-        return []
+    return list(targets.scenarios_for(runbook_id))
 
 
 def scenario_for(runbook_id: str, fallback: str) -> str:
     """The scenario a runbook rehearses on by default."""
-    try:
-        from steps import sandbox
-
-        return str(sandbox.default_scenario_for(runbook_id))
-    except (ImportError, AttributeError):
-        return fallback
+    return targets.default_scenario_for(runbook_id) or fallback
 
 
 def scenario_platform(scenario: str, choices: tuple[str, ...]) -> str:
-    """The platform a sandbox scenario runs on: its own word for it, else the one its name names."""
-    try:
-        from steps import sandbox
-
-        info = getattr(sandbox, "SCENARIOS", None) or {}
-        entry = info.get(scenario) if isinstance(info, dict) else None
-        found = getattr(entry, "platform", None) or (
-            entry.get("platform") if isinstance(entry, dict) else None
-        )
-        if found:
-            return str(found)
-    except ImportError:
-        pass
+    """The platform a sandbox scenario runs on: the one its name names."""
     for choice in sorted(choices, key=len, reverse=True):
         if choice and choice in scenario:
             return choice
@@ -316,18 +282,9 @@ class StartScreen(Screen[None]):
     @work(thread=True, exclusive=True, group="detect-platform", exit_on_error=False)
     def _detect_live(self) -> None:
         try:
-            from steps import checks
-
-            detect = getattr(checks, "detect_platform", None)
-            if detect is None:
-                self.post_message(PlatformDetected("", "this Cairn cannot detect the platform yet"))
-                return
-            from steps.targets import LiveTarget
-
             model = str(self.request.given.get("model") or "kubeflow")
-            state = LiveTarget(model=model, context=self.request.target.context).read_state()
-            found = detect(state)
-            self.post_message(PlatformDetected(str(getattr(found, "name", found) or ""), "the live cluster"))
+            state = targets.LiveTarget(model=model, context=self.request.target.context).read_state()
+            self.post_message(PlatformDetected(detect_platform(state), "the live cluster"))
         except Exception as exc:  # noqa: BLE001 - a suggestion only; the operator chooses anyway
             self.post_message(PlatformDetected("", f"the cluster could not be read: {exc}".splitlines()[0]))
 

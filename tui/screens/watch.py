@@ -6,6 +6,7 @@ from textual.binding import Binding
 from textual.widgets import Input
 
 from steps import events as ev
+from steps.states import Level
 
 from .main import MainScreen
 
@@ -26,7 +27,7 @@ class WatchScreen(MainScreen):
     def action_read_only(self) -> None:
         self._toast(
             ev.Notice(
-                level="warning",
+                level=Level.WARNING,
                 text=f"Read-only: this screen watches session {self.feed.session_id}; only the Cairn "
                 "driving it can pause, skip, retry or abort.",
             ),

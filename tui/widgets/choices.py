@@ -14,7 +14,7 @@ from textual.binding import Binding
 from textual.message import Message
 from textual.widget import Widget
 
-from .look import css
+from ..look import css
 
 PLATFORM_LABELS = {
     "microk8s": "MicroK8s",

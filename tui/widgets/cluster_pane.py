@@ -16,12 +16,13 @@ from textual.containers import VerticalScroll
 from textual.widgets import Static
 
 from steps import events as ev
+from steps.checks import detect_platform
 from steps.cluster.state import App, ClusterState
 from steps.export import human_duration
 from steps.mesh_view import namespace_mesh
 
+from ..look import Look, css
 from ..messages import ClusterStateRead
-from .look import Look, css
 
 BEACON, INGRESS = "istio-beacon-k8s", "istio-ingress-k8s"
 CILIUM_KEYS = ("bpf-lb-sock-hostns-only", "cni-exclusive")
@@ -192,17 +193,9 @@ def cilium_values(state: ClusterState) -> dict[str, str]:
 
 def detected_platform(state: ClusterState) -> str:
     try:
-        from steps import checks
-    except ImportError:  # pragma: no cover - the checks package is always there
-        return ""
-    detect = getattr(checks, "detect_platform", None)
-    if detect is None:
-        return ""
-    try:
-        found = detect(state)
+        return detect_platform(state)
     except Exception:  # noqa: BLE001 - a detection bug must not break the pane
         return ""
-    return str(getattr(found, "name", found) or "")
 
 
 def render_cluster(

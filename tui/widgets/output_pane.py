@@ -17,8 +17,8 @@ from textual.binding import Binding
 from textual.containers import Vertical
 from textual.widgets import Input, Log, Static
 
-from .look import Look, css
-from .output_buffer import OutputBuffer, passed_over_note
+from ..look import Look, css
+from ..output_buffer import OutputBuffer, passed_over_note
 
 DRAIN_SECONDS = 1 / 30
 

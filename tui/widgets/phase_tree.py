@@ -14,9 +14,10 @@ from rich.text import Text
 from textual.widgets import Tree
 from textual.widgets.tree import TreeNode
 
-from steps.view import FINAL_STATES, PENDING, RUNNING, PhaseRecord, SessionView, StepRecord
+from steps.states import FINAL_STATES, StepState
+from steps.view import PhaseRecord, SessionView, StepRecord
 
-from .look import Look, css, duration, state_style
+from ..look import Look, css, duration, state_style
 
 GUIDE_DEPTH = 2
 
@@ -82,7 +83,7 @@ class PhaseTree(Tree[NodeRef]):
         view = self._view
         if view is not None:
             for step in view.steps.values():
-                if step.state == RUNNING:
+                if step.state == StepState.RUNNING:
                     self._label_step(step)
 
     def _phase_of(self, step: StepRecord) -> PhaseRecord:
@@ -99,15 +100,16 @@ class PhaseTree(Tree[NodeRef]):
         if node is None:
             return
         took = step.duration
-        if step.state == RUNNING and step.started is not None:
+        if step.state == StepState.RUNNING and step.started is not None:
             took = max(0.0, self.clock() - step.started)
-        dur = duration(took) if step.state not in (PENDING,) else ""
+        dur = duration(took) if step.state not in (StepState.PENDING,) else ""
         room = self._width() - GUIDE_DEPTH - 2 - (len(dur) + 1 if dur else 0)
         title = self.look.fit(step.title, room)
         label = Text()
         label.append(self.look.glyph(step.state), state_style(step.state))
         label.append(" ")
-        label.append(title, "bold" if step.state == RUNNING else ("dim" if step.state == PENDING else ""))
+        emphasis = {StepState.RUNNING: "bold", StepState.PENDING: "dim"}.get(step.state, "")
+        label.append(title, emphasis)
         if dur:
             label.append(" " * max(1, room - len(title) + 1))
             label.append(dur, "dim")
@@ -125,7 +127,7 @@ class PhaseTree(Tree[NodeRef]):
         label = Text()
         label.append(self.look.glyph(state), state_style(state))
         label.append(" ")
-        label.append(title, "bold" if state == RUNNING else "")
+        label.append(title, "bold" if state == StepState.RUNNING else "")
         label.append(" " * max(1, room - len(title) + 1))
         label.append(progress, "dim")
         node.set_label(label)
@@ -225,16 +227,16 @@ class PhaseTree(Tree[NodeRef]):
         self.call_after_refresh(self._operator_moved)
 
 
-def phase_state(view: SessionView, phase: PhaseRecord) -> str:
+def phase_state(view: SessionView, phase: PhaseRecord) -> StepState:
     states = [view.steps[sid].state for sid in phase.step_ids]
     active = view.current_step or (view.pending_decision.step_id if view.pending_decision else "")
     if view.finished is None and active in phase.step_ids and not all(s in FINAL_STATES for s in states):
         # The run is in this phase (between steps, or asking before one): it shows as running.
         state = view.steps[active].state
-        states.append(RUNNING if state == PENDING else state)
-    for urgent in ("running", "failed", "aborted", "interrupted"):
+        states.append(StepState.RUNNING if state == StepState.PENDING else state)
+    for urgent in (StepState.RUNNING, StepState.FAILED, StepState.ABORTED, StepState.INTERRUPTED):
         if urgent in states:
             return urgent
     if states and all(s in FINAL_STATES for s in states):
-        return "succeeded"
-    return PENDING
+        return StepState.SUCCEEDED
+    return StepState.PENDING

@@ -6,7 +6,7 @@ from __future__ import annotations
 from rich.text import Text
 from textual.widget import Widget
 
-from .look import Look, css
+from ..look import Look, css
 
 
 class StatusBar(Widget):

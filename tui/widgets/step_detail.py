@@ -13,9 +13,11 @@ from textual.containers import Vertical
 from textual.widgets import Static
 
 from steps.export import clean, human_duration
+from steps.session import SessionDir
+from steps.states import StepState
 from steps.view import CommandRecord, StepRecord
 
-from .look import Look, css, state_style
+from ..look import Look, css, state_style
 from .output_pane import OutputHighlighter, OutputLog
 
 TAIL_BYTES = 1 << 20
@@ -65,9 +67,9 @@ class StepDetail(Vertical):
         text = Text()
         text.append(g.glyph(step.state) + " ", state_style(step.state))
         text.append(step.title, "bold")
-        facts = [step.state]
+        facts: list[str] = [step.state]
         took = step.duration
-        if took is None and step.started is not None and step.state == "running":
+        if took is None and step.started is not None and step.state == StepState.RUNNING:
             took = self.clock() - step.started
         if took is not None:
             facts.append(human_duration(took))
@@ -90,13 +92,12 @@ class StepDetail(Vertical):
     def _load(self, step_id: str, records: list[CommandRecord]) -> None:
         lines: list[str] = []
         for rec in records:
-            lines.append(f"$ {rec.display}    [commands/{rec.number:03d}.out]")
+            shown = SessionDir.output_name(rec.number)
+            lines.append(f"$ {rec.display}    [{shown}]")
             if self.directory is not None:
-                body, cut = tail_lines(self.directory / "commands" / f"{rec.number:03d}.out", self.keep)
+                body, cut = tail_lines(SessionDir(self.directory).command(rec.number).out, self.keep)
                 if cut:
-                    lines.append(
-                        f"[cairn] {self.look.ellipsis} earlier lines are in commands/{rec.number:03d}.out"
-                    )
+                    lines.append(f"[cairn] {self.look.ellipsis} earlier lines are in {shown}")
                 lines.extend(clean(line) for line in body)
             if rec.finished is None:
                 lines.append("  (still running, or no exit status recorded)")

@@ -129,8 +129,8 @@ def read_kubernetes(
 
 def _read_all(api: ApiClient, builder: StateBuilder, timeout: float) -> None:
     try:
-        version = _get(api, "/version", timeout)
-        builder.set_kubectl_versions("", str(version.get("gitVersion") or ""))
+        server = _get(api, "/version", timeout)
+        builder.set_kubectl_versions("", str(server.get("gitVersion") or ""))
     except ApiException as exc:
         builder.errors.append(_api_error("/version", exc))
     crd_versions: dict[tuple[str, str], str] | None = None

@@ -8,7 +8,6 @@ from collections.abc import Callable, Mapping, Sequence
 from contextlib import AbstractContextManager, nullcontext
 from pathlib import Path
 
-from ...errors import BadInput
 from ..state import ClusterState
 from .capture import run_reads, state_from_runs
 
@@ -17,10 +16,8 @@ SandboxRun = Callable[..., tuple[int, bytes, bytes]]
 
 
 def _sandbox_run() -> SandboxRun:
-    try:
-        from ... import sandbox
-    except ImportError as exc:
-        raise BadInput(f"the rehearsal sandbox is not available in this install ({exc})") from None
+    from ... import sandbox
+
     return sandbox.run
 
 

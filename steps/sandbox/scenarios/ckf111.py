@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 from .. import apps, istio, workloads
 from ..state import State
@@ -10,7 +11,7 @@ from . import common
 
 T = {"trust": True}
 
-APPS = {
+APPS: dict[str, dict[str, Any]] = {
     "admission-webhook": {"charm": "admission-webhook", "channel": "1.10/stable", **T},
     "argo-controller": {"charm": "argo-controller", "channel": "3.7/stable", **T},
     "dex-auth": {"charm": "dex-auth", "channel": "2.41/stable", **T},

@@ -14,12 +14,13 @@ import json
 import random
 import uuid
 from pathlib import Path
+from typing import Any
 
 from .. import apps, istio, kube, workloads
 from ..state import State
 from . import common
 
-APPS = {
+APPS: dict[str, dict[str, Any]] = {
     "admission-webhook": {"charm": "admission-webhook", "channel": "1.6/stable"},
     "argo-controller": {"charm": "argo-controller", "channel": "3.3/stable"},
     "argo-server": {"charm": "argo-server", "channel": "3.3/stable"},
@@ -121,7 +122,9 @@ def build(name: str, sandbox_dir: Path, speed: float, t0: float) -> State:
 def minio_volume_dir(state: State, sandbox_dir: Path, t0: float) -> Path:
     template = state["apps"]["minio"]["storage"]["minio-data"]["template"]
     pvc = kube.get(state, "PersistentVolumeClaim", "kubeflow", f"{template}-minio-0", t0)
+    assert pvc is not None  # the minio charm's claim, bound when the bundle was installed
     pv = kube.get(state, "PersistentVolume", None, pvc["spec"]["volumeName"], t0)
+    assert pv is not None
     return Path(sandbox_dir) / pv["_"]["dir"]
 
 

@@ -14,6 +14,7 @@ ADMIN = "admin@example.com"
 
 
 def base_state(scenario: str, distribution: str, speed: float, t0: float) -> State:
+    cluster: dict[str, Any]
     if distribution == "microk8s":
         cluster = {
             "distribution": "microk8s",
@@ -362,7 +363,9 @@ def profile(
         labels["istio-injection"] = "enabled"
     ns = kube.ensure_namespace(state, name, t0, labels=labels)
     ns["metadata"]["annotations"] = {"owner": owner}
-    ns["metadata"]["ownerReferences"] = [kube.owner_ref(kube.get(state, "Profile", None, name, t0))]
+    profile_obj = kube.get(state, "Profile", None, name, t0)
+    assert profile_obj is not None  # made just above
+    ns["metadata"]["ownerReferences"] = [kube.owner_ref(profile_obj)]
     for sa in ("default-editor", "default-viewer"):
         kube.make_simple(state, t0, "ServiceAccount", sa, name)
     kube.make_simple(

@@ -15,29 +15,30 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, Static
 
 from steps import events as ev
+from steps.states import Choice, DecisionKind
 
-from ..widgets.look import css
+from ..look import css
 from .confirm import ConfirmScreen
 from .reason import ReasonScreen
 
 TITLES = {
-    "confirm": "Destructive step: confirm before it runs",
-    "ask": "A question before this step runs",
-    "failed": "A step failed",
-    "wait-timeout": "Still waiting",
+    DecisionKind.CONFIRM: "Destructive step: confirm before it runs",
+    DecisionKind.ASK: "A question before this step runs",
+    DecisionKind.FAILED: "A step failed",
+    DecisionKind.WAIT_TIMEOUT: "Still waiting",
 }
 LABELS = {  # option -> (key, label)
-    "yes": ("y", "Run it"),
-    "retry": ("r", "Retry"),
-    "wait": ("w", "Keep waiting"),
-    "override": ("o", "Go on anyway"),
-    "skip": ("s", "Skip..."),
-    "abort": ("a", "Abort..."),
+    Choice.YES: ("y", "Run it"),
+    Choice.RETRY: ("r", "Retry"),
+    Choice.WAIT: ("w", "Keep waiting"),
+    Choice.OVERRIDE: ("o", "Go on anyway"),
+    Choice.SKIP: ("s", "Skip..."),
+    Choice.ABORT: ("a", "Abort..."),
 }
 DETAIL_HEADINGS = {
-    "confirm": "It runs exactly:",
-    "failed": "Its output ends with:",
-    "wait-timeout": "Still not settled:",
+    DecisionKind.CONFIRM: "It runs exactly:",
+    DecisionKind.FAILED: "Its output ends with:",
+    DecisionKind.WAIT_TIMEOUT: "Still not settled:",
 }
 
 
@@ -69,13 +70,13 @@ class DecisionScreen(ModalScreen[tuple[str, str] | None]):
             with Horizontal(id="dialog-buttons"):
                 for option in req.options:
                     key, label = LABELS.get(option, (option[:1], option))
-                    if option == "yes" and req.kind == "ask":
+                    if option == Choice.YES and req.kind == DecisionKind.ASK:
                         label = "Yes"
                     yield Button(
                         Content(f"[{key}] {label}"),
                         id=f"opt-{option}",
                         compact=True,
-                        variant="error" if option == "abort" else "primary",
+                        variant="error" if option == Choice.ABORT else "primary",
                     )
             yield Static("Esc: decide later (the run waits; d reopens this)", id="dialog-hint")
 
@@ -98,14 +99,23 @@ class DecisionScreen(ModalScreen[tuple[str, str] | None]):
         if option not in self.request.options:
             return
         title = self.step_title or self.request.step_id
-        if option == "skip":
+
+        def skip(reason: str | None) -> None:
+            if reason:
+                self.dismiss((Choice.SKIP, reason))
+
+        def abort(sure: bool | None) -> None:
+            if sure:
+                self.dismiss((Choice.ABORT, ""))
+
+        if option == Choice.SKIP:
             self.app.push_screen(
                 ReasonScreen(
                     f"Skip: {title}", "The step is marked skipped and your reason goes into the record."
                 ),
-                callback=lambda reason: self.dismiss(("skip", reason)) if reason else None,
+                callback=skip,
             )
-        elif option == "abort":
+        elif option == Choice.ABORT:
             self.app.push_screen(
                 ConfirmScreen(
                     "Abort the run?",
@@ -114,7 +124,7 @@ class DecisionScreen(ModalScreen[tuple[str, str] | None]):
                     yes="Abort",
                     no="Back",
                 ),
-                callback=lambda sure: self.dismiss(("abort", "")) if sure else None,
+                callback=abort,
             )
         else:
             self.dismiss((option, ""))

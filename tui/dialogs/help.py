@@ -10,7 +10,7 @@ from textual.containers import VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Static
 
-from ..widgets.look import STATE_WORDS, Look, css, state_style
+from ..look import STATE_WORDS, Look, css, state_style
 
 KEYS = (
     ("space", "pause before the next command (the running one finishes) / go on"),

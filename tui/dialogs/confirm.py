@@ -13,7 +13,7 @@ from textual.content import Content
 from textual.screen import ModalScreen
 from textual.widgets import Button, Static
 
-from ..widgets.look import css
+from ..look import css
 
 
 class ConfirmScreen(ModalScreen[bool]):

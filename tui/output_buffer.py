@@ -15,6 +15,8 @@ from collections.abc import Mapping, Sequence
 
 from steps import events as ev
 from steps.export import human_duration
+from steps.session import SessionDir
+from steps.states import CheckPurpose, CommandEnd, Verdict
 
 from .look import Look
 
@@ -68,7 +70,7 @@ class OutputBuffer:
 
 
 def passed_over_note(count: int, number: int) -> str:
-    where = f"commands/{number:03d}.out" if number else "the commands/ files"
+    where = SessionDir.output_name(number) if number else "the commands/ files"
     return f"[cairn] {count:,} lines went by too fast to show here; every line is in {where}"
 
 
@@ -96,7 +98,7 @@ class Annotator:
             case ev.CommandStarted():
                 return [f"$ {event.display}"]
             case ev.CommandFinished():
-                reason = "" if event.reason == "exited" else f" ({event.reason})"
+                reason = "" if event.reason == CommandEnd.EXITED else f" ({event.reason})"
                 took = human_duration(event.duration)
                 if event.ok:
                     benign = f"; counted as success: {event.benign}" if event.benign else ""
@@ -104,7 +106,7 @@ class Annotator:
                 why = f": {event.failure}" if event.failure else ""
                 return [f"  {g.arrow} exit {event.exit}{reason} in {took}: FAILED{why}"]
             case ev.StepFinished():
-                state = {"done": "already done"}.get(event.state, event.state)
+                state = event.state.state
                 took = f" in {human_duration(event.duration)}" if event.duration else ""
                 reason = f": {event.reason}" if event.reason else ""
                 return [f"{g.glyph(state)} {state}{took}{reason}"]
@@ -117,12 +119,12 @@ class Annotator:
                 self._waiting_for = ""
                 return [f"  wait {event.outcome} after {human_duration(event.elapsed)}"]
             case ev.CheckEvaluated():
-                if event.purpose == "check" and event.status != "passed":
+                if event.purpose == CheckPurpose.CHECK and event.status != Verdict.PASSED:
                     return []
                 text = f"  {event.purpose} {event.name}: {event.status}" + (
                     f" - {event.message}" if event.message else ""
                 )
-                fix = [f"    fix: {event.fix}"] if event.fix and event.status != "passed" else []
+                fix = [f"    fix: {event.fix}"] if event.fix and event.status != Verdict.PASSED else []
                 return [text, *(f"    {d}" for d in event.details[:20]), *fix]
             case ev.Captured():
                 return [f"  captured {event.name}" + (" (secret, not shown)" if event.secret else "")]

@@ -8,7 +8,7 @@ from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Input, Static
 
-from ..widgets.look import css
+from ..look import css
 
 
 class ReasonScreen(ModalScreen[str | None]):

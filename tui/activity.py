@@ -9,11 +9,12 @@ from __future__ import annotations
 from rich.text import Text
 
 from steps.export import human_duration
-from steps.view import RUNNING, SessionView
+from steps.states import DecisionKind, RunOutcome, StepState
+from steps.view import SessionView
 
-from ..widgets.look import Look
+from .look import Look
 
-AUTO_ANSWERED = ("confirm", "ask")  # what --yes answers by itself
+AUTO_ANSWERED = tuple(k for k in DecisionKind if k.answered_by_yes)  # what --yes answers by itself
 
 
 def activity(  # noqa: C901 - one answer per situation, in order of urgency
@@ -33,7 +34,7 @@ def activity(  # noqa: C901 - one answer per situation, in order of urgency
     sid = session_id
     text = Text()
     if view.finished is not None:
-        state = "succeeded" if view.finished.outcome == "succeeded" else "failed"
+        state = StepState.SUCCEEDED if view.finished.outcome == RunOutcome.SUCCEEDED else StepState.FAILED
         text.append(f"{g.glyph(state)} Run {view.finished.outcome}", "bold")
         text.append(f": {view.finished.message}. " if view.finished.message else ". ")
         text.append("e exports the record; q quits" if not read_only else "q quits")
@@ -80,7 +81,7 @@ def activity(  # noqa: C901 - one answer per situation, in order of urgency
         return text
     if view.current_step and view.current_step in view.steps:
         step = view.steps[view.current_step]
-        text.append(f"{g.glyph(step.state)} {step.title}", "bold" if step.state == RUNNING else "")
+        text.append(f"{g.glyph(step.state)} {step.title}", "bold" if step.state == StepState.RUNNING else "")
         return text
     if read_only:
         return Text("Following the session's journal")

@@ -19,20 +19,23 @@ import threading
 import time
 from collections.abc import Callable
 from pathlib import Path
+from typing import Protocol
 
 from textual.message import Message
 
 from steps import events as ev
 from steps import journal, launch
 from steps.cluster.state import ClusterState
+from steps.engine import Engine
 from steps.execute import CommandTails
-from steps.session import SessionLock
+from steps.session import SessionDir, SessionLock
+from steps.targets import DEFAULT_STATE_REFRESH, Target
 from steps.view import SessionView
 
-from ..messages import DriverChanged, RunEnded, message_for
-from ..widgets.look import Look
-from ..widgets.output_buffer import Annotator, OutputBuffer
-from ..widgets.step_detail import tail_lines
+from .look import Look
+from .messages import DriverChanged, EngineEvent, RunEnded
+from .output_buffer import Annotator, OutputBuffer
+from .widgets.step_detail import tail_lines
 
 Post = Callable[[Message], object]
 WATCH_POLL_SECONDS = 0.25
@@ -40,6 +43,35 @@ WATCH_POLL_SECONDS = 0.25
 
 def _quiet_post(_message: Message) -> None:
     return None
+
+
+class Feed(Protocol):
+    """Where the main screen's events come from; EngineFeed and JournalFeed are the two."""
+
+    read_only: bool
+    session_id: str
+    directory: Path
+    started: ev.SessionStarted
+    view: SessionView
+    output: OutputBuffer
+    docs: dict[str, str]
+    backlog: list[str]
+    outcome: str
+    error: str
+
+    @property
+    def yes(self) -> bool: ...
+    @property
+    def notices(self) -> list[str]: ...
+    @property
+    def state_refresh(self) -> float: ...
+    @property
+    def alive(self) -> bool: ...
+    def cluster_reader(self) -> Callable[[], ClusterState] | None: ...
+    def start(self, post: Post) -> None: ...
+    def detach(self, reason: str) -> None: ...
+    def join(self, timeout: float) -> bool: ...
+    def close(self) -> None: ...
 
 
 class EngineFeed:
@@ -68,7 +100,7 @@ class EngineFeed:
     def _backlog(self, look: Look) -> list[str]:
         """A resumed session: the story so far, from its journal, before the engine goes on."""
         try:
-            events = journal.read(self.directory / journal.JOURNAL_NAME).events
+            events = journal.read(SessionDir(self.directory).journal).events
         except Exception:  # noqa: BLE001 - the pane starts empty; the engine still runs
             return []
         annotator = Annotator(look, self.annotator.titles)
@@ -76,7 +108,7 @@ class EngineFeed:
         return lines[-self.output.keep :] + ["", "--- resumed here ---"]
 
     @property
-    def engine(self):
+    def engine(self) -> Engine:
         return self.launched.engine
 
     @property
@@ -91,8 +123,8 @@ class EngineFeed:
         return self.launched.target.read_state
 
     @property
-    def target_kind(self) -> str:
-        return str(getattr(self.launched.target, "kind", ""))
+    def state_refresh(self) -> float:
+        return self.launched.target.state_refresh
 
     def _listen(self, event: ev.Event) -> None:
         """The engine thread: output to the buffer, everything else as a message."""
@@ -102,7 +134,7 @@ class EngineFeed:
         lines = self.annotator.lines(event)
         if lines:
             self.output.add(lines)
-        self._post(message_for(event))
+        self._post(EngineEvent(event))
 
     def start(self, post: Post) -> None:
         self._post = post
@@ -156,7 +188,8 @@ class JournalFeed:
         self.directory = directory
         self.poll = poll
         self.keep = keep
-        self.path = directory / journal.JOURNAL_NAME
+        self.layout = SessionDir(directory)
+        self.path = self.layout.journal
         read = journal.read(self.path)
         self.view = SessionView.build(read.events)
         self.started = self.view.started
@@ -167,11 +200,12 @@ class JournalFeed:
         self.docs = self._docs()
         self.outcome = ""
         self.error = ""
-        self._tails = CommandTails(self.directory / "commands")
+        self._tails = CommandTails(self.layout.commands)
         self._post: Post = _quiet_post
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
         self.backlog = self._backlog(read.events)
+        self.target = self._target()
 
     def _docs(self) -> dict[str, str]:
         return {s.id: s.doc for s in self.view.steps.values()}  # the journal's outline carries them
@@ -183,7 +217,7 @@ class JournalFeed:
             lines.extend(self.annotator.lines(event))
         running = self.view.running_command()
         if running is not None:
-            path = self.directory / "commands" / f"{running.number:03d}.out"
+            path = self.layout.command(running.number).out
             body, _cut = tail_lines(path, self.keep)
             lines.extend(body)
             try:
@@ -193,28 +227,27 @@ class JournalFeed:
             self._tails.start(running.number, size)
         return lines[-self.keep :]
 
-    def cluster_reader(self) -> Callable[[], ClusterState] | None:
+    def _target(self) -> Target | None:
+        """The watched session's target, made again from its journal (None: a files target, or
+        one this machine cannot make)."""
         info = self.started.target
-        kind = info.get("kind", "")
-        if kind not in ("sandbox", "live"):
+        if info.get("kind", "") not in ("sandbox", "live"):
             return None
-        req = launch.TargetRequest(
-            kind=kind,
-            scenario=info.get("scenario", ""),
-            context=info.get("context") or None,
-            speed=float(info.get("speed", 1.0)),
-        )
         try:
-            target = launch.make_target(
-                req, self.directory, str(self.started.params.get("model") or "kubeflow")
+            return launch.make_target(
+                launch.TargetRequest.from_journal(info),
+                self.directory,
+                str(self.started.params.get("model") or "kubeflow"),
             )
         except Exception:  # noqa: BLE001 - without a target the pane says so
             return None
-        return target.read_state
+
+    def cluster_reader(self) -> Callable[[], ClusterState] | None:
+        return self.target.read_state if self.target is not None else None
 
     @property
-    def target_kind(self) -> str:
-        return str(self.started.target.get("kind", ""))
+    def state_refresh(self) -> float:
+        return self.target.state_refresh if self.target is not None else DEFAULT_STATE_REFRESH
 
     def start(self, post: Post) -> None:
         self._post = post
@@ -233,7 +266,7 @@ class JournalFeed:
                     lines = self.annotator.lines(event)
                     if lines:
                         self.output.add(lines)
-                    self._post(message_for(event))
+                    self._post(EngineEvent(event))
                     if isinstance(event, ev.CommandStarted):
                         self._tails.start(event.number)
                 for number in self._tails.following:

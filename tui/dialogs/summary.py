@@ -14,11 +14,21 @@ from textual.screen import ModalScreen
 from textual.widgets import Static
 
 from steps.export import human_duration
+from steps.states import RunOutcome, StepState
 from steps.view import SessionView
 
-from ..widgets.look import Look, css, state_style
+from ..look import Look, css, state_style
 
-ORDER = ("succeeded", "already done", "skipped", "failed", "aborted", "interrupted", "running", "pending")
+ORDER = (
+    StepState.SUCCEEDED,
+    StepState.DONE,
+    StepState.SKIPPED,
+    StepState.FAILED,
+    StepState.ABORTED,
+    StepState.INTERRUPTED,
+    StepState.RUNNING,
+    StepState.PENDING,
+)
 
 
 class SummaryScreen(ModalScreen[str | None]):
@@ -50,7 +60,7 @@ class SummaryScreen(ModalScreen[str | None]):
         self.elapsed = elapsed
 
     def compose(self) -> ComposeResult:
-        ok = self.outcome == "succeeded"
+        ok = self.outcome == RunOutcome.SUCCEEDED
         head = Text()
         head.append(f" Run {self.outcome} ", "bold reverse")
         head.append(f"  after {human_duration(self.elapsed)}")
