@@ -20,6 +20,13 @@ from dataclasses import dataclass
 from pathlib import Path
 
 SUPERVISOR = Path(__file__).with_name("supervise.py")
+# The supervisor is imported, not run as a script: a script is compiled afresh on every start
+# (~8 ms a command), an imported module's bytecode is cached. Its path stays in the command line,
+# where `_is_supervisor` recognises it.
+_SUPERVISOR_STUB = (
+    "import sys; sys.path.insert(0, sys.argv[1].rpartition('/')[0]); "
+    "import supervise; sys.exit(supervise.main(sys.argv[2:]))"
+)
 POLL_SECONDS = 0.02
 READ_CHUNK = 1 << 20
 MAX_EVENT_LINE = 16_384  # longer lines reach the front end cut, with a note; the file keeps them whole
@@ -308,13 +315,19 @@ def start(
     files.out.parent.mkdir(parents=True, exist_ok=True)
     files.out.touch(mode=0o600)
     child_env = dict(os.environ if env is None else env)
-    child_env["CAIRN_REDACT"] = "\x1f".join(sorted(set(secrets)))
+    child_env.pop("CAIRN_REDACT", None)
+    # Secrets go through an inherited pipe, never the environment: /proc/PID/environ would show
+    # them for the supervisor's whole life.
+    secrets_read, secrets_write = os.pipe()
+    child_env["CAIRN_REDACT_FD"] = str(secrets_read)
     child_env["CAIRN_REDACT_ALL"] = "1" if hide_output else ""
     child_env.setdefault("NO_COLOR", "1")  # colour codes would be noise in the record
     supervisor = [
         sys.executable,
         "-I",
         "-S",
+        "-c",
+        _SUPERVISOR_STUB,
         str(SUPERVISOR),
         str(files.out),
         str(files.rc),
@@ -323,17 +336,37 @@ def start(
         "--",
         *argv,
     ]
-    proc = subprocess.Popen(
-        supervisor,
-        stdin=subprocess.DEVNULL,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-        start_new_session=True,
-        env=child_env,
-        cwd=cwd,
-        close_fds=True,
-    )
+    try:
+        proc = subprocess.Popen(
+            supervisor,
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            start_new_session=True,
+            env=child_env,
+            cwd=cwd,
+            close_fds=True,
+            pass_fds=(secrets_read,),
+        )
+    except BaseException:
+        os.close(secrets_write)
+        raise
+    finally:
+        os.close(secrets_read)
+    _send_secrets(secrets_write, "\x1f".join(sorted(set(secrets))).encode("utf-8", "surrogateescape"))
     return RunningCommand(files, proc)
+
+
+def _send_secrets(fd: int, data: bytes) -> None:
+    """Write the secrets into the supervisor's pipe and close it (EOF tells it there are no more)."""
+    try:
+        view = memoryview(data)
+        while view:
+            view = view[os.write(fd, view) :]
+    except BrokenPipeError:  # the supervisor is already gone: its exit status says why
+        pass
+    finally:
+        os.close(fd)
 
 
 def attach(files: CommandFiles, offset: int = 0) -> RunningCommand:
