@@ -30,6 +30,8 @@ except ImportError as exc:  # pragma: no cover - only while the sandbox is being
 pytestmark = [
     pytest.mark.skipif(not Path(TMUX).exists(), reason="tmux is not installed"),
     pytest.mark.skipif(bool(SANDBOX), reason=SANDBOX or "sandbox ready"),
+    # One worker runs these in turn: each drives a whole app in a real terminal against deadlines.
+    pytest.mark.xdist_group("tmux"),
 ]
 
 
