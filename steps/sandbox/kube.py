@@ -186,7 +186,25 @@ def collect_garbage(state: State, now: float) -> None:
 
 def public(obj: Obj) -> Obj:
     """The object as the API returns it: without the sandbox's private marks."""
-    return {k: copy.deepcopy(v) for k, v in obj.items() if k != "_"}
+    return {k: _copy(v) for k, v in obj.items() if k != "_"}
+
+
+def _copy(value: Any) -> Any:
+    """A deep copy of JSON-shaped data (dicts, lists, tuples, scalars): several times faster than
+    `copy.deepcopy`, whose memo and dispatch serve object graphs this data never has."""
+    kind = type(value)
+    if kind is dict:
+        return {k: _copy(v) for k, v in value.items()}
+    if kind is list:
+        return [_copy(v) for v in value]
+    if kind is tuple:
+        return tuple(_copy(v) for v in value)
+    if kind in _SCALARS:
+        return value
+    return copy.deepcopy(value)
+
+
+_SCALARS = frozenset((str, int, float, bool, type(None)))
 
 
 def labels_of(obj: Obj) -> dict[str, str]:
