@@ -69,3 +69,22 @@ def test_runbooks_are_parsed_by_libyaml_with_their_lines():
         assert issubclass(_LineLoader, yaml.CSafeLoader)
     doc = yaml.load("a: 1\nsteps:\n  - id: x\n    run: [y]\n", Loader=_LineLoader)  # noqa: S506
     assert doc.line == 1 and doc["steps"].line == 3 and doc["steps"][0].line == 3
+
+
+def test_command_strings_split_as_shlex_splits_them():
+    """The fast split (plain words on spaces) agrees with shlex.split on every shape, and every
+    built-in runbook's commands come out the same."""
+    import itertools
+    import shlex
+
+    from steps.registry import _split
+
+    pieces = ["juju", "a=b", " ", "  ", "\t", "'q r'", '"s t"', "\\ ", "#x", "{p}", "\u00a0", "é", "--x=1,2"]
+    for n in (1, 2, 3):
+        for combo in itertools.product(pieces, repeat=n):
+            text = "".join(combo)
+            try:
+                expected = shlex.split(text)
+            except ValueError:
+                continue
+            assert _split(text) == expected, repr(text)
