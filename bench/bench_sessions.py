@@ -19,7 +19,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from steps import events as ev  # noqa: E402
-from steps import session_list  # noqa: E402
+from steps import export, session_list  # noqa: E402
 from steps.journal import JournalWriter  # noqa: E402
 from steps.view import SessionView  # noqa: E402
 
@@ -64,8 +64,12 @@ def main(count: int = 300) -> None:
     dirs = [root / f"20260101-{i:06d}-abcd" for i in range(count)]
     for d in dirs:
         _write(d)
-    cairn, floor = [], []
+    cairn, floor, replay = [], [], []
     for _ in range(5):
+        t0 = time.perf_counter()
+        for d in dirs:
+            export.load_view(d)  # what each row cost before: the whole journal replayed
+        replay.append(time.perf_counter() - t0)
         t0 = time.perf_counter()
         for d in dirs:
             session_list.row(d)
@@ -79,6 +83,8 @@ def main(count: int = 300) -> None:
         f"{count} sessions listed: cairn {c:.0f} ms | floor {f:.0f} ms (first and last line of each "
         f"journal, unparsed) | ratio {c / f:.1f}; {c / count:.2f} ms a session"
     )
+    r = statistics.median(replay) * 1000
+    print(f"  (replaying every journal instead, as before: {r:.0f} ms, {r / count:.2f} ms a session)")
 
 
 if __name__ == "__main__":
