@@ -40,6 +40,7 @@ def main() -> None:
             print(f"create {scenario:<24} {ms:8.1f} ms   state.json {size} KiB")
         sb = root / sandbox.DEFAULT_SCENARIO
         env = {**os.environ, **sandbox.environ(sb)}
+        floor_argv = [sys.executable, "-I", "-S", "-c", "pass"]
         for command in (
             "juju status --format=json",
             "juju status",
@@ -49,7 +50,11 @@ def main() -> None:
             argv = shlex.split(command)
             inproc = timed(lambda a=argv: sandbox.run(a, sb, {}))
             proc = timed(lambda a=argv: subprocess.run(a, env=env, capture_output=True, check=True), repeat=5)
-            print(f"{command:<32} in-process {inproc:7.1f} ms   as a process {proc:7.1f} ms")
+            floor = timed(lambda: subprocess.run(floor_argv, capture_output=True, check=True), repeat=5)
+            print(
+                f"{command:<32} in-process {inproc:6.1f} ms; as a process: cairn {proc:6.1f} ms | "
+                f"floor {floor:5.1f} ms (python -I -S -c pass) | ratio {proc / floor:.1f}"
+            )
         sandbox.create(sb, sandbox.DEFAULT_SCENARIO, speed=0)
         commands = guide_commands("microk8s", cilium=False)
         started = time.perf_counter()

@@ -8,6 +8,7 @@ lives in the command's own file.
 from __future__ import annotations
 
 import dataclasses
+import functools
 import time
 import typing
 from dataclasses import dataclass, field
@@ -64,14 +65,14 @@ def from_record(record: dict[str, Any]) -> Event:
     cls = _TYPES.get(str(kind))
     if cls is None:
         raise ValueError(f"unknown event type {kind!r}")
-    names = {f.name for f in dataclasses.fields(cls)}
+    names, tuples = _shape(cls)
     data = {k: v for k, v in record.items() if k != "type" and k != "seq"}
     unknown = set(data) - names
     if unknown:
         raise ValueError(f"event {kind} has unknown fields: {', '.join(sorted(unknown))}")
-    for f in dataclasses.fields(cls):
-        if f.name in data and isinstance(data[f.name], list) and "tuple" in str(f.type):
-            data[f.name] = tuple(tuple(x) if isinstance(x, list) else x for x in data[f.name])
+    for name in tuples:
+        if name in data and isinstance(data[name], list):
+            data[name] = tuple(tuple(x) if isinstance(x, list) else x for x in data[name])
     return cls(**data)
 
 
@@ -91,6 +92,12 @@ def _enum_fields(cls: type[Event]) -> dict[str, tuple[type[StrEnum], bool]]:
         if isinstance(inner, type) and issubclass(inner, StrEnum):
             out[name] = (inner, many)
     return out
+@functools.cache
+def _shape(cls: type) -> tuple[frozenset[str], tuple[str, ...]]:
+    """An event class's field names and its tuple-typed fields (JSON gives lists), worked out once
+    per class: `dataclasses.fields()` on every record was a third of a journal's replay."""
+    fields = dataclasses.fields(cls)
+    return frozenset(f.name for f in fields), tuple(f.name for f in fields if "tuple" in str(f.type))
 
 
 # --- the session ----------------------------------------------------------------------------

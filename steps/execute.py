@@ -11,6 +11,7 @@ from __future__ import annotations
 import codecs
 import json
 import os
+import select
 import signal
 import subprocess
 import sys
@@ -23,6 +24,13 @@ from typing import BinaryIO
 from .states import CommandEnd
 
 SUPERVISOR = Path(__file__).with_name("supervise.py")
+# The supervisor is imported, not run as a script: a script is compiled afresh on every start
+# (~8 ms a command), an imported module's bytecode is cached. Its path stays in the command line,
+# where `_is_supervisor` recognises it.
+_SUPERVISOR_STUB = (
+    "import sys; sys.path.insert(0, sys.argv[1].rpartition('/')[0]); "
+    "import supervise; sys.exit(supervise.main(sys.argv[2:]))"
+)
 POLL_SECONDS = 0.02
 READ_CHUNK = 1 << 20
 MAX_EVENT_LINE = 16_384  # longer lines reach the front end cut, with a note; the file keeps them whole
@@ -199,6 +207,7 @@ class RunningCommand:
         self._splitter = LineSplitter()
         self._fh: BinaryIO | None = None
         self._created = time.monotonic()
+        self._pidfd: int | None = None
 
     @property
     def pids(self) -> tuple[int, int] | None:
@@ -257,6 +266,14 @@ class RunningCommand:
         poll: float = POLL_SECONDS,
     ) -> ExitStatus:
         """Stream output to `on_lines` until the command ends; abort when `should_abort()`."""
+        try:
+            return self._follow(on_lines, should_abort, poll)
+        finally:
+            self._close_pidfd()
+
+    def _follow(
+        self, on_lines: Callable[[list[str]], None], should_abort: Callable[[], bool], poll: float
+    ) -> ExitStatus:
         aborting_since = 0.0
         while True:
             lines = self.read_new()
@@ -274,13 +291,32 @@ class RunningCommand:
                     self.abort()
                 elif time.monotonic() - aborting_since > ABORT_GRACE_SECONDS:
                     self.kill_hard()
-            if self._proc is not None:
-                try:
-                    self._proc.wait(timeout=poll)
-                except subprocess.TimeoutExpired:
-                    pass
-            else:
-                time.sleep(poll)
+            self._wait(poll)
+
+    def _close_pidfd(self) -> None:
+        if self._pidfd is not None and self._pidfd >= 0:
+            os.close(self._pidfd)
+        self._pidfd = None
+
+    def _wait(self, poll: float) -> None:
+        """Sleep up to `poll` s, waking the moment our supervisor exits (Popen.wait's timeout is a
+        sleep loop whose steps grow to 50 ms: up to ~10 ms late on every short command)."""
+        if self._proc is None:
+            time.sleep(poll)
+            return
+        if self._pidfd is None:
+            try:
+                self._pidfd = os.pidfd_open(self._proc.pid)
+            except (AttributeError, OSError):  # no pidfd (old kernel, other OS) or already reaped
+                self._pidfd = -1
+        if self._pidfd < 0:
+            try:
+                self._proc.wait(timeout=poll)
+            except subprocess.TimeoutExpired:
+                pass
+            return
+        if select.select([self._pidfd], [], [], poll)[0]:
+            self._proc.poll()
 
     def abort(self) -> None:
         """SIGTERM to the supervisor: it stops the command's process group and records why."""
@@ -322,13 +358,19 @@ def start(
     files.out.parent.mkdir(parents=True, exist_ok=True)
     files.out.touch(mode=0o600)
     child_env = dict(os.environ if env is None else env)
-    child_env["CAIRN_REDACT"] = "\x1f".join(sorted(set(secrets)))
+    child_env.pop("CAIRN_REDACT", None)
+    # Secrets go through an inherited pipe, never the environment: /proc/PID/environ would show
+    # them for the supervisor's whole life.
+    secrets_read, secrets_write = os.pipe()
+    child_env["CAIRN_REDACT_FD"] = str(secrets_read)
     child_env["CAIRN_REDACT_ALL"] = "1" if hide_output else ""
     child_env.setdefault("NO_COLOR", "1")  # colour codes would be noise in the record
     supervisor = [
         sys.executable,
         "-I",
         "-S",
+        "-c",
+        _SUPERVISOR_STUB,
         str(SUPERVISOR),
         str(files.out),
         str(files.rc),
@@ -337,17 +379,37 @@ def start(
         "--",
         *argv,
     ]
-    proc = subprocess.Popen(
-        supervisor,
-        stdin=subprocess.DEVNULL,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-        start_new_session=True,
-        env=child_env,
-        cwd=cwd,
-        close_fds=True,
-    )
+    try:
+        proc = subprocess.Popen(
+            supervisor,
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            start_new_session=True,
+            env=child_env,
+            cwd=cwd,
+            close_fds=True,
+            pass_fds=(secrets_read,),
+        )
+    except BaseException:
+        os.close(secrets_write)
+        raise
+    finally:
+        os.close(secrets_read)
+    _send_secrets(secrets_write, "\x1f".join(sorted(set(secrets))).encode("utf-8", "surrogateescape"))
     return RunningCommand(files, proc)
+
+
+def _send_secrets(fd: int, data: bytes) -> None:
+    """Write the secrets into the supervisor's pipe and close it (EOF tells it there are no more)."""
+    try:
+        view = memoryview(data)
+        while view:
+            view = view[os.write(fd, view) :]
+    except BrokenPipeError:  # the supervisor is already gone: its exit status says why
+        pass
+    finally:
+        os.close(fd)
 
 
 def attach(files: CommandFiles, offset: int = 0) -> RunningCommand:

@@ -256,8 +256,8 @@ def cmd_watch(args: argparse.Namespace) -> int:
 
 
 def cmd_sessions(_args: argparse.Namespace) -> int:
-    from steps import session
-    from steps.export import load_view, outcome_of, stamp
+    from steps import session, session_list
+    from steps.export import stamp
 
     ids = session.all_ids()
     if not ids:
@@ -267,21 +267,20 @@ def cmd_sessions(_args: argparse.Namespace) -> int:
     for sid in ids:
         directory = session.sessions_dir() / sid
         try:
-            view, _ = load_view(directory)
+            row = session_list.row(directory)  # first and last journal lines, not a replay
         except BadInput as exc:
             print(f"{sid:<22} (unreadable: {exc})")
             continue
         except Exception as exc:  # noqa: BLE001 - one odd session must not hide the others
             print(f"{sid:<22} (unreadable: {exc!r})")
             continue
-        final = sum(n for st, n in view.counts().items() if st.final)
         lock = session.SessionLock(directory)
-        outcome = outcome_of(view).split(" (")[0]
+        outcome = row.outcome.split(" (")[0]
         if lock.is_held_elsewhere():
             outcome += " (being driven now)"
         print(
-            f"{sid:<22} {stamp(view.started.t, True)[:19]:<19} {view.started.runbook:<18} "
-            f"{view.target_line():<30} {final:>3}/{len(view.steps):<3}  {outcome}"
+            f"{sid:<22} {stamp(row.started.t, True)[:19]:<19} {row.started.runbook:<18} "
+            f"{row.target:<30} {row.final:>3}/{row.steps:<3}  {outcome}"
         )
     return 0
 

@@ -70,6 +70,9 @@ def add_objects(doc: Any, where: str, into: KubeObjects) -> int:
 
 
 def _add_one(obj: Any, where: str, path: str, into: KubeObjects, list_kind: str, list_api: str) -> None:
+    if type(obj) is Pod:  # decoded straight into a Pod by fast_json
+        into.pods[(obj.namespace, obj.name)] = obj
+        return
     if not isinstance(obj, dict):
         raise StateParseError(where, "expected an object (a mapping)", path or "document")
     kind = obj.get("kind") or list_kind
@@ -232,8 +235,12 @@ def _owner(meta: Mapping[str, Any], labels: Mapping[str, str], where: str, path:
     owner = chosen.get("name") or ""
     if type(kind) is not str or type(owner) is not str:
         raise StateParseError(where, "kind and name must be strings", _join(path, "metadata.ownerReferences"))
-    # A Deployment's ReplicaSet is named <deployment>-<pod-template-hash>: name the Deployment,
-    # which is what a person restarts.
+    return deployment_of(kind, owner, labels)
+
+
+def deployment_of(kind: str, owner: str, labels: Mapping[str, str]) -> tuple[str, str]:
+    """A Deployment's ReplicaSet is named <deployment>-<pod-template-hash>: name the Deployment,
+    which is what a person restarts."""
     if kind == "ReplicaSet":
         suffix = f"-{labels.get('pod-template-hash', '')}"
         if len(suffix) > 1 and owner.endswith(suffix):

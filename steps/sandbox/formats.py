@@ -73,6 +73,10 @@ def human_duration(seconds: float) -> str:
 
 
 def to_json(obj: Any) -> str:
+    from .state import compact_json
+
+    if compact_json():  # Cairn's own in-process state read: only its parsers see this
+        return json.dumps(obj, ensure_ascii=False, separators=(",", ":")) + "\n"
     return json.dumps(obj, indent=4, ensure_ascii=False) + "\n"
 
 

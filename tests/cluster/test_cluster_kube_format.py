@@ -242,3 +242,68 @@ def test_broken_yaml_names_the_line():
 def test_unknown_content_is_not_recognised():
     assert StateBuilder().add_text("just some notes\n", "README") is None
     assert StateBuilder().add_text('{"hello": "world"}', "x.json") is None
+
+
+def _big_list(indent: int | None) -> str:
+    """The fixture's pods copied into enough namespaces to pass the fast path's 1 MB threshold."""
+    doc = json.loads((DUMP / "kubectl-get-workloads.json").read_text())
+    items = list(doc["items"])
+    pods = [i for i in items if i["kind"] == "Pod"]
+    for n in range(1 + (1 << 20) // len(json.dumps(pods))):
+        for p in pods:
+            copy = json.loads(json.dumps(p))
+            copy["metadata"]["namespace"] = f"copy-{n}"
+            items.append(copy)
+    return json.dumps({**doc, "items": items}, indent=indent)
+
+
+@pytest.mark.parametrize("indent", [None, 4])
+def test_big_lists_decode_straight_into_pods_as_the_standard_path_would(indent, monkeypatch):
+    from steps.cluster import fast_json
+
+    text = _big_list(indent)
+    fast = fast_json.decode_list(text)
+    assert fast is not None and any(type(i).__name__ == "Pod" for i in fast["items"]), "typed structs, no dicts"
+    quick = StateBuilder()
+    quick.add_text(text, "big")
+    monkeypatch.setattr(fast_json, "MIN_SIZE", 1 << 40)
+    slow = StateBuilder()
+    slow.add_text(text, "big")
+    assert quick.build("t", read_at=1.0) == slow.build("t", read_at=1.0)
+    assert len(quick.build("t", read_at=1.0).pods) > 100
+
+
+def test_a_big_list_with_a_bad_pod_gets_the_standard_paths_error():
+    from steps.cluster import fast_json
+
+    doc = json.loads(_big_list(None))
+    pod_index = next(i for i, item in enumerate(doc["items"]) if item["kind"] == "Pod")
+    del doc["items"][pod_index]["metadata"]["name"]
+    text = json.dumps(doc)
+    assert fast_json.decode_list(text) is None
+    with pytest.raises(StateParseError, match="without metadata.name"):
+        StateBuilder().add_text(text, "big")
+
+
+@pytest.mark.parametrize("shape", ["namespaces,pods", "PodList"])
+def test_big_pod_lists_take_one_typed_pass_and_agree_with_the_standard_path(shape, monkeypatch):
+    """`kubectl get namespaces,pods -A -o json` (a List of two kinds) and the API's PodList (items
+    without a kind) decode in one pass; the pods are the ones the standard path builds."""
+    from steps.cluster import fast_json
+
+    doc = json.loads(_big_list(None))
+    if shape == "PodList":
+        items = [{k: v for k, v in i.items() if k != "kind"} for i in doc["items"] if i["kind"] == "Pod"]
+        doc = {"apiVersion": "v1", "kind": "PodList", "items": items}
+    else:
+        doc["items"] = [i for i in doc["items"] if i["kind"] in ("Pod", "Namespace")]
+    text = json.dumps(doc)
+    calls = []
+    monkeypatch.setattr(fast_json, "_item_by_item", lambda t: calls.append(t))
+    quick = StateBuilder()
+    quick.add_text(text, "big")
+    assert not calls, "decoded in one pass"
+    monkeypatch.setattr(fast_json, "MIN_SIZE", 1 << 40)
+    slow = StateBuilder()
+    slow.add_text(text, "big")
+    assert quick.build("t", read_at=1.0) == slow.build("t", read_at=1.0)

@@ -135,3 +135,57 @@ def test_line_splitter_handles_split_multibyte():
     assert s.feed(data[:1]) == []
     assert s.feed(data[1:]) == ["é"]
     assert s.feed(b"", final=True) == ["ß"]
+
+
+def test_secrets_are_not_in_the_supervisors_environment(tmp_path):
+    """/proc/PID/environ is readable for the process's whole life: secrets reach the supervisor another way."""
+    files = execute.CommandFiles.numbered(tmp_path, 1)
+    code = "import time; print('ready', flush=True); time.sleep(1.5); print('s3cr3t-value-xyz')"
+    running = execute.start([sys.executable, "-c", code], files, secrets=["s3cr3t-value-xyz"])
+    deadline = time.monotonic() + 10
+    while running.pids is None and time.monotonic() < deadline:
+        time.sleep(0.02)
+    supervisor, child = running.pids
+    for pid in (supervisor, child):
+        environ = open(f"/proc/{pid}/environ", "rb").read()
+        assert b"s3cr3t-value-xyz" not in environ and b"CAIRN_REDACT=" not in environ
+    lines: list[str] = []
+    status = running.follow(lines.extend)
+    assert status.ok and lines == ["ready", "[redacted]"], "the secret still reached the redactor"
+
+
+def test_timeout_holds_against_a_setsid_grandchild(tmp_path):
+    """The timeout is the time the command gets: a grandchild in its own session that keeps the
+    output pipe open neither keeps the supervisor reading nor survives it."""
+    script = "setsid sleep 40 & echo started; sleep 60"
+    started = time.monotonic()
+    status, lines, _ = _run(tmp_path, ["sh", "-c", script], timeout=1)
+    assert status.reason == "timeout" and status.exit != 0
+    assert time.monotonic() - started < 6
+    assert lines == ["started"]
+    assert not _sleepers_holding(tmp_path), "what was left is killed"
+
+
+def test_a_background_child_does_not_outlast_the_command(tmp_path):
+    """`sh -c "sleep 20 & echo parent done"`: done when sh is, not 20 s later."""
+    started = time.monotonic()
+    status, lines, _ = _run(tmp_path, ["sh", "-c", "sleep 20 & echo parent done"])
+    assert status.ok and lines == ["parent done"]
+    assert time.monotonic() - started < 5
+
+
+def _sleepers_holding(tmp_path) -> list[int]:
+    """`sleep 40` processes still alive (not zombies), started by this test."""
+    found = []
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            cmdline = open(f"/proc/{entry}/cmdline", "rb").read()
+            stat = open(f"/proc/{entry}/stat").read()
+        except OSError:
+            continue
+        if cmdline == b"sleep\x0040\x00" and not stat.split(") ", 1)[1].startswith("Z"):
+            found.append(int(entry))
+    time.sleep(0)
+    return found

@@ -44,7 +44,8 @@ def test_create_writes_state_volumes_and_executables(tmp_path):
     for tool in sandbox.TOOLS:
         script = tmp_path / "sb" / "bin" / tool
         assert os.access(script, os.X_OK)
-        assert script.read_text().startswith(f"#!{sys.executable}\n")
+        # -IS: the emulators start without `site` (issue 15: lean emulator start-up)
+        assert script.read_text().startswith(f"#!{sys.executable} -IS\n")
 
 
 def test_environ_puts_the_emulators_first(tmp_path):

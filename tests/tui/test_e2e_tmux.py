@@ -20,7 +20,11 @@ import pytest
 ROOT = Path(__file__).resolve().parents[2]
 TMUX = shutil.which("tmux") or "/usr/bin/tmux"
 
-pytestmark = pytest.mark.skipif(not Path(TMUX).exists(), reason="tmux is not installed")
+pytestmark = [
+    pytest.mark.skipif(not Path(TMUX).exists(), reason="tmux is not installed"),
+    # One worker runs these in turn: each drives a whole app in a real terminal against deadlines.
+    pytest.mark.xdist_group("tmux"),
+]
 
 
 class Terminal:

@@ -4,6 +4,7 @@ in-process (`steps.sandbox.run`), and parsed by the same parsers.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable, Mapping, Sequence
 from contextlib import AbstractContextManager, nullcontext
 from pathlib import Path
@@ -30,6 +31,8 @@ def read_sandbox(
     scenario: str = "",
 ) -> ClusterState:
     directory = Path(sandbox_dir)
+    if env is None and run is None:  # one copy of os.environ for the fifty reads, not one each
+        env = dict(os.environ)
     call = run or _sandbox_run()
     shared = _shared_read(directory) if run is None else nullcontext()
 
