@@ -24,11 +24,14 @@ PENDING, RUNNING, SUCCEEDED, FAILED, SKIPPED, DONE, INTERRUPTED, ABORTED = (
     "interrupted",
     "aborted",
 )
-FINAL_STATES = {SUCCEEDED, SKIPPED, DONE}
+# A human check that --yes answered: nobody looked, so it is neither ok nor skipped.
+ASSUMED = "assumed"
+FINAL_STATES = {SUCCEEDED, SKIPPED, DONE, ASSUMED}
 _STATE_WORDS = {
     "succeeded": SUCCEEDED,
     "failed": FAILED,
     "skipped": SKIPPED,
+    "assumed": ASSUMED,
     "done": DONE,
     "aborted": ABORTED,
     "interrupted": INTERRUPTED,
@@ -50,6 +53,10 @@ class CommandRecord:
     ok: bool | None = None
     benign: str = ""
     failure: str = ""
+    last_output: float | None = None  # when it last printed (live views only: output is not journaled)
+
+    def silent_for(self, now: float) -> float:
+        return max(0.0, now - (self.last_output or self.started))
 
 
 @dataclass
@@ -70,12 +77,22 @@ class StepRecord:
     captured: dict[str, str] = field(default_factory=dict)
     generated: list[ev.Generated] = field(default_factory=list)
     waits: list[ev.WaitFinished] = field(default_factory=list)
+    notes: list[ev.NoteAdded] = field(default_factory=list)
+    skip_requested: str = ""  # a skip's reason, given but not carried out yet
+    waited: float = 0.0  # seconds the step waited for the operator (questions, pauses)
 
     @property
     def duration(self) -> float | None:
         if self.started is None or self.finished is None:
             return None
         return self.finished - self.started
+
+    @property
+    def run_time(self) -> float | None:
+        """Its time without the time it waited for the operator."""
+        if self.duration is None:
+            return None
+        return max(0.0, self.duration - self.waited)
 
 
 @dataclass
@@ -100,7 +117,11 @@ class SessionView:
     last_event_at: float = 0.0
     current_step: str = ""
     last_wait: ev.WaitProgress | None = None
+    notes: list[ev.NoteAdded] = field(default_factory=list)  # every note, in order
+    controls: list[ev.SkipRequested | ev.KillRequested] = field(default_factory=list)
     _requested: dict[int, ev.DecisionRequested] = field(default_factory=dict)
+    _by_number: dict[int, CommandRecord] = field(default_factory=dict)
+    _paused_at: tuple[float, str] | None = None  # (when, step) of a pause not yet lifted
 
     @classmethod
     def build(cls, events: Iterable[ev.Event]) -> SessionView:
@@ -129,7 +150,7 @@ class SessionView:
         match event:
             case ev.StepStarted():
                 if step:
-                    step.state, step.attempts = RUNNING, event.attempt
+                    step.state, step.attempts = RUNNING, max(event.attempt, step.attempts)
                     step.started = step.started if event.attempt > 1 and step.started else event.t
                     step.finished, step.reason = None, ""
                 self.current_step = event.step_id
@@ -137,21 +158,27 @@ class SessionView:
                 if step:
                     step.state = _STATE_WORDS.get(event.state, event.state)
                     step.finished, step.reason = event.t, event.reason
+                    if step.state in FINAL_STATES:
+                        step.skip_requested = ""
                 if self.current_step == event.step_id and event.state not in ("failed", "interrupted"):
                     self.current_step = ""
             case ev.CommandStarted():
                 if step:
-                    step.commands.append(
-                        CommandRecord(
-                            number=event.number,
-                            step_id=event.step_id,
-                            index=event.index,
-                            display=event.display,
-                            started=event.t,
-                            timeout=event.timeout,
-                            pids=tuple(event.pids),
-                        )
+                    rec = CommandRecord(
+                        number=event.number,
+                        step_id=event.step_id,
+                        index=event.index,
+                        display=event.display,
+                        started=event.t,
+                        timeout=event.timeout,
+                        pids=tuple(event.pids),
                     )
+                    step.commands.append(rec)
+                    self._by_number[rec.number] = rec
+            case ev.CommandOutput():
+                out = self._by_number.get(event.number)
+                if out is not None:
+                    out.last_output = event.t
             case ev.CommandFinished():
                 rec = self.command(event.number)
                 if rec:
@@ -176,11 +203,32 @@ class SessionView:
                 self._requested[event.id] = event
                 self.pending_decision = event
             case ev.DecisionMade():
-                self.decisions.append((self._requested.get(event.id), event))
+                asked = self._requested.get(event.id)
+                self.decisions.append((asked, event))
                 if self.pending_decision and self.pending_decision.id == event.id:
                     self.pending_decision = None
-            case ev.Paused() | ev.Resumed():
+                if asked is not None and step is not None:
+                    step.waited += max(0.0, event.t - asked.t)
+            case ev.Paused():
                 self.pauses.append(event)
+                self._paused_at = (event.t, event.step_id)
+            case ev.Resumed():
+                self.pauses.append(event)
+                if self._paused_at is not None:
+                    held = self.steps.get(self._paused_at[1])
+                    if held is not None:
+                        held.waited += max(0.0, event.t - self._paused_at[0])
+                    self._paused_at = None
+            case ev.SkipRequested():
+                self.controls.append(event)
+                if step and step.state not in FINAL_STATES:
+                    step.skip_requested = event.reason
+            case ev.KillRequested():
+                self.controls.append(event)
+            case ev.NoteAdded():
+                self.notes.append(event)
+                if step:
+                    step.notes.append(event)
             case ev.Notice():
                 self.notices.append(event)
             case ev.SessionResumed():
@@ -193,11 +241,16 @@ class SessionView:
                 self.pending_decision = None
 
     def command(self, number: int) -> CommandRecord | None:
-        for step in self.steps.values():
-            for rec in step.commands:
-                if rec.number == number:
-                    return rec
-        return None
+        return self._by_number.get(number)
+
+    def pending_skips(self) -> dict[str, str]:
+        """Skips the operator gave that were not carried out yet (they survive a resume)."""
+        return {sid: st.skip_requested for sid, st in self.steps.items() if st.skip_requested}
+
+    def last_step_id(self) -> str:
+        """The step that ran most recently (for a note given between steps)."""
+        started = [(st.started, sid) for sid, st in self.steps.items() if st.started is not None]
+        return max(started)[1] if started else ""
 
     def all_commands(self) -> list[CommandRecord]:
         return sorted((c for s in self.steps.values() for c in s.commands), key=lambda c: c.number)

@@ -8,18 +8,21 @@ continues from that question. SIGHUP and SIGTERM do the same, after flushing the
 
 from __future__ import annotations
 
+import contextlib
+import errno
+import os
 import queue
 import signal
 import sys
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import TextIO
 
 from steps import events as ev
-from steps import journal, launch, session
+from steps import journal, launch, narrator, session
 from steps.engine import OUTCOME_ABORTED, OUTCOME_DETACHED, OUTCOME_FAILED, OUTCOME_SUCCEEDED
-from steps.export import human_duration
+from steps.narrator import Narrator, human_duration
 from steps.view import SessionView
 
 from .ssh import ssh_warning
@@ -41,68 +44,108 @@ ANSWERS = {
     "override": "override",
     "p": "pause",
     "pause": "pause",
+    "n": "no",
+    "no": "no",
 }
 
 
 class Printer:
-    """Turns events into lines. Also used by `cairn watch --plain`."""
+    """Turns events into lines, in the narrator's words (steps/narrator.py). Also used by
+    `cairn watch --plain`.
 
-    def __init__(self, view: SessionView, out: TextIO):
+    A closed stdout (`| head`) is not an error to crash on: `on_broken` is told once (plain mode
+    detaches the run, so the session stays resumable) and nothing more is written."""
+
+    def __init__(self, view: SessionView, out: TextIO, on_broken: Callable[[], None] | None = None):
         self.view = view
         self.out = out
         self.lock = threading.Lock()
+        self.on_broken = on_broken
+        self.broken = False
         self._phase = ""
+        self._shown_step = ""
         self._numbers = {sid: i for i, sid in enumerate(view.steps, 1)}
         self._last_wait = 0.0
+        self._narrator = Narrator({sid: st.title for sid, st in view.steps.items()})
+        self._held: list[str] | None = None  # lines kept back while the operator types an answer
 
     def say(self, text: str = "") -> None:
-        with self.lock:
-            self.out.write(text + "\n")
-            self.out.flush()
+        self.write(text + "\n")
 
-    def event(self, event: ev.Event) -> None:  # noqa: C901 - one branch per event type
+    def write(self, text: str) -> None:
+        with self.lock:
+            if self._held is not None:
+                self._held.append(text)
+                return
+            self._write(text)
+
+    def _write(self, text: str) -> None:
+        if self.broken:
+            return
+        try:
+            self.out.write(text)
+            self.out.flush()
+        except (BrokenPipeError, ValueError) as exc:  # ValueError: the stream was closed
+            self._lost(exc)
+        except OSError as exc:
+            if exc.errno != errno.EPIPE:
+                raise
+            self._lost(exc)
+
+    def _lost(self, _exc: BaseException) -> None:
+        self.broken = True
+        # Python flushes stdout once more at exit; point it at /dev/null so that cannot fail.
+        try:
+            devnull = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(devnull, self.out.fileno())
+            os.close(devnull)
+        except (OSError, ValueError, AttributeError):
+            pass
+        if self.on_broken is not None:
+            self.on_broken()
+
+    def prompt(self, text: str) -> None:
+        """A prompt for the operator: written at once, even while other output is held."""
+        with self.lock:
+            self._write(text)
+
+    def hold(self) -> None:
+        """Keep output back while the operator answers, so it does not run into what they type."""
+        with self.lock:
+            if self._held is None:
+                self._held = []
+
+    def release(self) -> None:
+        with self.lock:
+            held, self._held = self._held or [], None
+            if held:
+                self._write("".join(held))
+
+    def _heading(self, step_id: str, attempt: int = 1, from_command: int = 0) -> None:
+        """The phase and step a line belongs to, printed before the step's first line (a warning
+        or a question comes before the step starts)."""
         v = self.view
+        step = v.steps.get(step_id)
+        if step is None:
+            return
+        if step.phase_id != self._phase:
+            self._phase = step.phase_id
+            phase = next(p for p in v.phases if p.id == step.phase_id)
+            index = v.phases.index(phase) + 1
+            self.say(f"\n== Phase {index}/{len(v.phases)}: {phase.title}")
+        if step_id != self._shown_step or attempt > 1:
+            self._shown_step = step_id
+            heading = narrator.step_heading(step.title, step_id, attempt, from_command)
+            self.say(f"[{self._numbers.get(step_id, '?')}/{len(v.steps)}] {heading}")
+
+    def event(self, event: ev.Event) -> None:
         match event:
             case ev.StepStarted():
-                step = v.steps.get(event.step_id)
-                if step and step.phase_id != self._phase:
-                    self._phase = step.phase_id
-                    phase = next(p for p in v.phases if p.id == step.phase_id)
-                    index = v.phases.index(phase) + 1
-                    self.say(f"\n== Phase {index}/{len(v.phases)}: {phase.title}")
-                again = (
-                    f" (attempt {event.attempt}, from command {event.from_command + 1})"
-                    if event.attempt > 1
-                    else ""
-                )
-                title = step.title if step else event.step_id
-                self.say(f"[{self._numbers.get(event.step_id, '?')}/{len(v.steps)}] {title}{again}")
-            case ev.CommandStarted():
-                self.say(f"  $ {event.display}")
+                self._heading(event.step_id, event.attempt, event.from_command)
+                return
             case ev.CommandOutput():
-                with self.lock:
-                    self.out.write("".join(f"{OUTPUT_INDENT}{line}\n" for line in event.lines))
-                    self.out.flush()
-            case ev.CommandFinished():
-                mark = "ok" if event.ok else "FAILED"
-                note = f"; counted as success: {event.benign}" if event.benign else ""
-                note += f"; {event.failure}" if event.failure else ""
-                reason = "" if event.reason == "exited" else f" ({event.reason})"
-                self.say(f"  -> exit {event.exit}{reason}, {human_duration(event.duration)}: {mark}{note}")
-            case ev.CheckEvaluated():
-                if event.purpose == "check" and event.status != "passed":
-                    return
-                mark = {"passed": "ok", "failed": "FAILED", "warning": "warning"}.get(
-                    event.status, event.status
-                )
-                self.say(
-                    f"  {event.purpose} {event.name}: {mark}"
-                    + (f" - {event.message}" if event.message else "")
-                )
-                for d in event.details[:20]:
-                    self.say(f"      {d}")
-                if event.fix and event.status != "passed":
-                    self.say(f"      fix: {event.fix}")
+                self.write("".join(f"{OUTPUT_INDENT}{line}\n" for line in event.lines))
+                return
             case ev.WaitProgress():
                 now = time.monotonic()
                 if now - self._last_wait >= 10 or event.elapsed == 0:
@@ -110,50 +153,35 @@ class Printer:
                     self.say(f"  waiting ({event.what}) {human_duration(event.elapsed)}:")
                     for line in event.lines[:8]:
                         self.say(f"      {line}")
-            case ev.WaitFinished():
-                self.say(f"  wait {event.outcome} after {human_duration(event.elapsed)}")
-            case ev.StepFinished():
-                step = v.steps.get(event.step_id)
-                if event.state == "done":
-                    title = step.title if step else event.step_id
-                    self.say(
-                        f"[{self._numbers.get(event.step_id, '?')}/{len(v.steps)}] {title}: already done"
-                        + (f" ({event.reason})" if event.reason else "")
-                    )
-                elif event.state == "succeeded":
-                    self.say(f"  step succeeded in {human_duration(event.duration)}")
-                elif event.state in ("skipped", "failed", "aborted", "interrupted"):
-                    self.say(f"  step {event.state}" + (f": {event.reason}" if event.reason else ""))
-            case ev.Notice():
-                self.say(f"  {event.level}: {event.text}")
-            case ev.DecisionMade() if event.by != "operator":
-                self.say(f"  {event.kind}: {event.choice} (by {event.by})")
-            case ev.Paused():
-                self.say(
-                    f"  paused before the next command of {event.step_id or 'the run'}; press Enter to go on"
-                )
-            case ev.Resumed():
-                self.say("  resumed")
-            case ev.Detached():
-                running = (
-                    f"; command {event.running_command:03d} keeps running" if event.running_command else ""
-                )
-                self.say(f"  stopped: {event.reason}{running}")
+                return
+            case ev.DecisionRequested():
+                self._heading(event.step_id)
+                return  # the question itself is printed by whoever asks it
+            case ev.DecisionMade() if event.by == "operator":
+                return  # the operator just typed it
             case ev.RunFinished():
-                counts = ", ".join(
-                    f"{n} {s}" for s, n in sorted(event.summary.items(), key=lambda kv: -kv[1])
-                )
+                counts = narrator.counts_text(event.summary)
                 self.say(f"\nRun {event.outcome}: {event.message}" + (f"\nSteps: {counts}" if counts else ""))
+                return
+        step_id = getattr(event, "step_id", "")
+        if step_id and not isinstance(event, (ev.Paused, ev.SkipRequested, ev.KillRequested, ev.NoteAdded)):
+            self._heading(step_id)
+        for line in self._narrator.lines(event):
+            self.say(line if line.startswith("  ") else f"  {line}")
 
 
 class PlainRunner:
     def __init__(self, launched: launch.Launched, stdin: TextIO = sys.stdin, out: TextIO = sys.stdout):
         self.launched = launched
         self.stdin = stdin
-        self.printer = Printer(launched.view, out)
+        self.printer = Printer(launched.view, out, on_broken=self._stdout_closed)
         self.decisions: queue.Queue[ev.DecisionRequested | None] = queue.Queue()
         self.interactive = _is_tty(stdin)
         launched.engine.listener = self._listen
+
+    def _stdout_closed(self) -> None:
+        # Nobody reads any more: stop as a hang-up would, so the session stays resumable.
+        self.launched.engine.detach("stdout was closed (broken pipe)")
 
     def _listen(self, event: ev.Event) -> None:
         self.printer.event(event)
@@ -174,6 +202,8 @@ class PlainRunner:
         for text in self.launched.notices:
             p.say(f"note: {text}")
         p.say(f"Record: {self.launched.directory}")
+        if engine.paused:
+            self._still_paused()
         worker = threading.Thread(target=engine.run, name="cairn-engine", daemon=True)
         restore = _install_signal_handlers(engine)
         worker.start()
@@ -215,6 +245,8 @@ class PlainRunner:
         p.say(f"? {request.prompt}")
         for line in request.detail:  # its warning was printed as a notice just above
             p.say(f"    {line}")
+        for line in request.commands if not request.detail else ():
+            p.say(f"    $ {line}")
         options = list(request.options) + (["pause"] if request.kind == "failed" else [])
         menu = " / ".join(f"[{o[0]}]{o[1:]}" for o in options)
         while True:
@@ -244,28 +276,77 @@ class PlainRunner:
 
     def _interrupted(self) -> None:
         engine = self.launched.engine
-        self.printer.say(
+        p = self.printer
+        p.say(
             "\nInterrupted. [c]ontinue / [p]ause / [a]bort the run / [q]uit (a running command keeps running)"
         )
-        answer = (self._read("  > ") or "q").strip().lower()[:1]
+        # The command's output waits while the operator answers; their letter is not echoed into
+        # the stream (it is shown once, as the word it means).
+        p.hold()
+        try:
+            answer = (self._read("  > ", echo=False) or "q").strip().lower()[:1]
+            p.prompt(f"{MENU_WORDS.get(answer, answer or 'quit')}\n")
+        finally:
+            p.release()
         if answer == "p":
             engine.pause()
             self._read("  paused: press Enter to go on ")
             engine.resume()
-        elif (
-            answer == "a"
-            and (self._read("  type 'abort' to kill the running command and stop: ") or "") == "abort"
-        ):
-            engine.abort()
+        elif answer == "a":
+            p.hold()
+            try:
+                sure = (self._read("  type 'abort' to kill the running command and stop: ") or "") == "abort"
+            finally:
+                p.release()
+            if sure:
+                engine.abort()
         elif answer == "q":
             engine.detach("the operator quit")
 
-    def _read(self, prompt: str) -> str | None:
-        with self.printer.lock:
-            self.printer.out.write(prompt)
-            self.printer.out.flush()
-        line = self.stdin.readline()
+    def _still_paused(self) -> None:
+        """A resumed session that was paused stays paused until someone says go on."""
+        engine = self.launched.engine
+        if not self.interactive:
+            self.printer.say("  the session was paused; stdin is not a terminal, so resuming it goes on")
+            engine.resume(by="cairn resume (no terminal to ask)")
+            return
+        self.printer.say("  the session was paused before it stopped.")
+        if self._read("  press Enter to go on (Ctrl-D leaves it paused) ") is None:
+            engine.detach("stdin closed while paused")
+            return
+        engine.resume()
+
+    def _read(self, prompt: str, echo: bool = True) -> str | None:
+        self.printer.prompt(prompt)
+        with _no_echo(self.stdin, enabled=not echo):
+            line = self.stdin.readline()
         return None if line == "" else line.rstrip("\n")
+
+
+MENU_WORDS = {"c": "continue", "p": "pause", "a": "abort", "q": "quit"}
+
+
+@contextlib.contextmanager
+def _no_echo(stream: TextIO, enabled: bool = True) -> Iterator[None]:
+    """Turn the terminal's echo off for one answer (no-op when stdin is not a terminal)."""
+    if not enabled or not _is_tty(stream):
+        yield
+        return
+    try:
+        import termios
+
+        fd = stream.fileno()
+        old = termios.tcgetattr(fd)
+    except (ImportError, OSError, ValueError):
+        yield
+        return
+    new = list(old)
+    new[3] &= ~termios.ECHO
+    try:
+        termios.tcsetattr(fd, termios.TCSADRAIN, new)
+        yield
+    finally:
+        termios.tcsetattr(fd, termios.TCSADRAIN, old)
 
 
 def _is_tty(stream: TextIO) -> bool:
@@ -304,6 +385,9 @@ def resume(session_id: str | None, yes: bool | None = None) -> int:
     launched = launch.resume(session_id, yes=yes)
     runner = PlainRunner(launched)
     runner.printer.say(f"Resuming session {launched.session_id}")
+    if launched.view.detaches:
+        last = launched.view.detaches[-1]
+        runner.printer.say(f"  took over from the run that stopped: {last.reason}")
     pending = launched.view.pending_decision
     if pending is not None:
         runner.printer.say(f"  (it was waiting for: {pending.prompt})")
