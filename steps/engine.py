@@ -249,6 +249,7 @@ class Engine:
 
     def run(self) -> str:
         """Run to the end (or abort/detach); returns the outcome."""
+        self._record_before()
         try:
             for step in self.plan.steps():
                 self._run_step(step)
@@ -263,6 +264,23 @@ class Engine:
             self.outcome = OUTCOME_FAILED
             self._finish(OUTCOME_FAILED, str(exc))
         return self.outcome
+
+    def _record_before(self) -> None:
+        """The cluster as it was before the session changed anything, once per session (a
+        resume keeps the first one), so the record can show what the run changed."""
+        if (self.session_dir / state_summary.BEFORE_NAME).exists():
+            return
+        if self.view is not None and any(st.state != "pending" for st in self.view.steps.values()):
+            return  # a session from before this was recorded: "before" is long past
+        state = self._read_state_quietly()
+        if state is None:
+            return
+        try:
+            state_summary.write(self.session_dir, state, state_summary.BEFORE_NAME)
+        except OSError as exc:
+            self._emit(
+                ev.Notice(level="warning", text=f"could not save the cluster state before the run: {exc}")
+            )
 
     def _finish(self, outcome: str, message: str) -> None:
         if self.target.runs_commands:
@@ -451,7 +469,7 @@ class Engine:
             if choice == "yes":
                 if kind == "ask" and self.options.yes and not (step.commands or step.generate or step.verify):
                     # Nobody looked: the record must not say it was checked.
-                    self._finish_step(step, "assumed", "assumed (--yes): nobody was asked", None)
+                    self._finish_step(step, "assumed", "answered by --yes; nobody looked", None)
                     return False
                 return True
             if choice == "skip":

@@ -144,7 +144,7 @@ def success_message(counts: Mapping[str, int]) -> str:
     """What a finished run says: "every step succeeded" only when that is true."""
     if not counts or set(k for k, n in counts.items() if n) <= _ALL_WELL:
         return "every step succeeded" + (" or was already done" if counts.get("already done") else "")
-    return "finished, but not every step ran: " + counts_text(counts)
+    return "finished with steps skipped or assumed: " + counts_text(counts)
 
 
 class _StepTimes(Protocol):

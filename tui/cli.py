@@ -252,9 +252,11 @@ def cmd_export(args: argparse.Namespace) -> int:
     from steps import export, session
 
     sid, directory = session.find(args.id)
-    text = export.to_json(directory) if args.format == "json" else export.to_text(directory)
     if args.output == "-":
-        sys.stdout.write(text)
+        if args.format == "json":
+            sys.stdout.write(export.to_json(directory))
+        else:
+            export.write_text(directory, sys.stdout)  # streamed: a big session never sits in memory
         return 0
     target = (
         Path(args.output)
@@ -262,7 +264,7 @@ def cmd_export(args: argparse.Namespace) -> int:
         else directory / ("snapshot.json" if args.format == "json" else "snapshot.txt")
     )
     try:
-        target.write_text(text, encoding="utf-8")
+        export.write_file(directory, target, "json" if args.format == "json" else "text")
     except OSError as exc:
         raise BadInput(f"cannot write {target}: {exc.strerror}") from None
     print(f"wrote {target}")
