@@ -18,10 +18,12 @@ import signal
 import sys
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
+from typing import ClassVar
 
 from textual import work
-from textual.app import App
+from textual.app import App, SystemCommand
+from textual.screen import Screen
 
 from steps import launch, session
 from steps.engine import OUTCOME_SUCCEEDED
@@ -44,6 +46,9 @@ BACKSTOP_SECONDS = 3.0  # after a hang-up: how long the app gets to close by its
 
 class CairnApp(App[int]):
     TITLE = "Cairn"
+    # The palette offers the main screen's own actions only: Textual's defaults (Theme,
+    # Screenshot, Quit at once without asking) do not belong mid-migration.
+    COMMANDS: ClassVar[set] = set()
 
     def __init__(
         self,
@@ -76,6 +81,9 @@ class CairnApp(App[int]):
         self.leave_reason = ""
         self.hard_exit_after_signal = False  # run_app sets it: tests must not lose their process
         self._signals: list[signal.Signals] = []
+
+    def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
+        return ()
 
     # --- the first screen ----------------------------------------------------------------------
 

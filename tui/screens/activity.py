@@ -14,6 +14,7 @@ from steps.view import RUNNING, SessionView
 from ..widgets.look import Look
 
 AUTO_ANSWERED = ("confirm", "ask")  # what --yes answers by itself
+SILENCE_SHOWN_AFTER = 15.0  # seconds without output before the bar says so (and offers k)
 
 
 def activity(  # noqa: C901 - one answer per situation, in order of urgency
@@ -28,6 +29,7 @@ def activity(  # noqa: C901 - one answer per situation, in order of urgency
     outcome: str = "",
     run_error: str = "",
     pause_requested: bool = False,
+    last_output_at: float | None = None,
 ) -> Text:
     g = look
     sid = session_id
@@ -75,7 +77,14 @@ def activity(  # noqa: C901 - one answer per situation, in order of urgency
     running = view.running_command()
     if running is not None:
         text.append(f"{g.glyph('running')} ", "bold")
-        text.append(f"{human_duration(max(0.0, now - running.started))} ", "dim")
+        took = human_duration(max(0.0, now - running.started))
+        limit = f" of {human_duration(running.timeout)} timeout" if running.timeout else ""
+        text.append(f"{took}{limit} ", "dim")
+        silent = now - max(running.started, last_output_at or 0.0)
+        if silent >= SILENCE_SHOWN_AFTER:
+            text.append(f"no output for {human_duration(silent)}", "bold yellow")
+            text.append("" if read_only else " (k kills it)")
+            text.append(" ")
         text.append(f"$ {running.display}")
         return text
     if view.current_step and view.current_step in view.steps:

@@ -19,7 +19,7 @@ from textual.widgets import ContentSwitcher, Footer, Input, Tree
 
 from steps import events as ev
 from steps import export
-from steps.view import RUNNING
+from steps.view import RUNNING, StepRecord
 
 from ..messages import DriverChanged, EngineEvent, RunEnded
 from ..widgets.cluster_pane import ClusterPane
@@ -37,7 +37,19 @@ from .reason import ReasonScreen
 from .session_feed import EngineFeed, JournalFeed
 from .summary import SummaryScreen
 
-CONTROL_ACTIONS = {"pause", "resume", "toggle_pause", "skip", "retry", "override", "decide", "abort"}
+CONTROL_ACTIONS = {
+    "pause",
+    "resume",
+    "toggle_pause",
+    "skip",
+    "retry",
+    "override",
+    "decide",
+    "abort",
+    "kill",
+    "note",
+}
+PALETTE_MIN_WIDTH = 100  # below this the footer needs the room "^p palette" takes (help names ctrl+p)
 
 
 class MainScreen(Screen[None]):
@@ -55,6 +67,10 @@ class MainScreen(Screen[None]):
         Binding("a", "abort", "Abort"),
         Binding("e", "export", "Export"),
         Binding("slash", "search", "Search"),
+        Binding("w", "wrap", "Wrap"),
+        Binding("z", "zoom", "Zoom"),
+        Binding("k", "kill", "Kill", show=False),
+        Binding("c", "note", "Note", show=False),
         Binding("n", "next_match", "Next match", show=False),
         Binding("N", "previous_match", "Previous match", show=False),
         Binding("l", "follow", "Live", show=False),
@@ -118,6 +134,7 @@ class MainScreen(Screen[None]):
         tree.focus()
         self.query_one(OutputPane).write_lines(self.feed.backlog)
         self.query_one(OutputPane).write_lines([f"! note: {text}" for text in self.feed.notices])
+        self._fit_footer()
         if self.view.current_step:
             tree.follow(self.view.current_step)
         self.set_interval(1.0, self._tick, name="clock")
@@ -225,6 +242,7 @@ class MainScreen(Screen[None]):
         )
 
     def _activity(self) -> Text:
+        running = self.view.running_command()
         return activity(
             self.view,
             self.look,
@@ -236,6 +254,7 @@ class MainScreen(Screen[None]):
             outcome=self.outcome,
             run_error=self.run_error,
             pause_requested=self.pause_requested,
+            last_output_at=self.feed.output.last_output_at(running.number) if running else None,
         )
 
     # --- the panes ---------------------------------------------------------------------------------
@@ -272,7 +291,8 @@ class MainScreen(Screen[None]):
         if self._decision is not None:
             return
         step = self.view.steps.get(request.step_id)
-        screen = DecisionScreen(request, step.title if step else "")
+        failed = failed_checks(step) if step is not None and request.kind == "failed" else []
+        screen = DecisionScreen(request, step.title if step else "", failed)
         self._decision, self._decision_id = screen, request.id
 
         def answered(result: tuple[str, str] | None) -> None:
@@ -345,6 +365,8 @@ class MainScreen(Screen[None]):
                 return self.view.last_wait is not None or self._pending("wait-timeout") is not None
             case "decide":
                 return self._pending() is not None and self._decision is None
+            case "kill":
+                return self.view.running_command() is not None
         return True
 
     def action_toggle_pause(self) -> None:
@@ -371,13 +393,13 @@ class MainScreen(Screen[None]):
         assert isinstance(self.feed, EngineFeed)
         step_id = self.query_one(PhaseTree).selected_step()
         step = self.view.steps.get(step_id)
-        if step is None or step.state in ("succeeded", "skipped", "already done"):
+        if step is None or step.state in ("succeeded", "skipped", "already done", "assumed"):
             step_id = self.view.current_step
             step = self.view.steps.get(step_id)
         if step is None:
             self.notify("Select a step to skip (nothing runs now).", severity="warning")
             return
-        if step.state in ("succeeded", "skipped", "already done"):
+        if step.state in ("succeeded", "skipped", "already done", "assumed"):
             self.notify(
                 f"{step.title}: already {step.state}; nothing to skip.", severity="warning", markup=False
             )
@@ -476,6 +498,7 @@ class MainScreen(Screen[None]):
         tree = self.query_one(PhaseTree)
         tree.following = True
         self._show_live()
+        self.query_one(OutputPane).follow()
         if self.view.current_step:
             tree.follow(self.view.current_step)
 
@@ -485,6 +508,10 @@ class MainScreen(Screen[None]):
         )
 
     def action_quit(self) -> None:
+        self.offer_quit()
+
+    def offer_quit(self) -> None:
+        """`q` here or in any dialog: leave, with any open question left open (never answered)."""
         if not self.engine_running:
             self.app.exit()
             return
@@ -494,10 +521,102 @@ class MainScreen(Screen[None]):
             if running
             else "Nothing is killed. "
         )
+        if self._pending() is not None:
+            body += "The question stays open, unanswered: the resumed session asks it again. "
         body += f"`cairn resume {self.feed.session_id}` continues the session."
 
         def leave(yes: bool | None) -> None:
             if yes:
                 self.app.leave("the operator quit")  # type: ignore[attr-defined]
 
-        self.app.push_screen(ConfirmScreen("Leave Cairn?", body, yes="Leave", no="Stay"), callback=leave)
+        self.app.push_screen(
+            ConfirmScreen("Leave Cairn?", body, yes="Leave", no="Stay", quit_offer=False), callback=leave
+        )
+
+    # --- the output pane: wrap and zoom ---------------------------------------------------------
+
+    def action_wrap(self) -> None:
+        pane = self.query_one(OutputPane)
+        pane.set_wrap(not pane.wrapped)
+        self.notify(
+            "Long lines wrap in the output pane." if pane.wrapped else "Long lines scroll sideways again.",
+            timeout=3,
+        )
+
+    def action_zoom(self) -> None:
+        self.toggle_class("-zoomed")
+        self._show_live()
+        if self.has_class("-zoomed"):
+            self.query_one(OutputPane).query_one("#output-log").focus()
+        else:
+            self.query_one(PhaseTree).focus()
+
+    def on_resize(self) -> None:
+        self._fit_footer()
+
+    def _fit_footer(self) -> None:
+        self.query_one(Footer).show_command_palette = self.size.width >= PALETTE_MIN_WIDTH
+
+    # --- kill a hung command, notes -------------------------------------------------------------
+
+    def action_kill(self) -> None:
+        running = self.view.running_command()
+        if running is None or not isinstance(self.feed, EngineFeed):
+            self.notify("No command is running.", severity="warning")
+            return
+        number = running.number
+
+        def sure(yes: bool | None) -> None:
+            still = self.view.running_command()
+            if not yes or still is None or still.number != number:
+                return
+            self.feed.engine.kill_command()  # type: ignore[union-attr]
+            self.notify(
+                f"Killing command {number:03d} and its process group; the step then fails and asks.",
+                timeout=8,
+            )
+
+        self.app.push_screen(
+            ConfirmScreen(
+                "Kill this command?",
+                f"Command {number:03d}: {running.display}\n\n"
+                "It and every process it started are stopped (SIGTERM, then SIGKILL). The step then "
+                "fails and offers retry, skip or abort. The kill goes into the record.",
+                yes="Kill it",
+                no="Back",
+            ),
+            callback=sure,
+        )
+
+    def action_note(self) -> None:
+        if not isinstance(self.feed, EngineFeed):
+            return
+        # The step on screen when c was pressed, even if the run has moved on while typing.
+        step_id = self.view.current_step or self.query_one(PhaseTree).selected_step()
+        step = self.view.steps.get(step_id)
+        where = f"the step {step.title}" if step is not None else "the session"
+
+        def add(text: str | None) -> None:
+            if text:
+                self.feed.engine.add_note(text, step_id=step_id)  # type: ignore[union-attr]
+                self.notify(f"Note added to {where}.", timeout=4, markup=False)
+
+        self.app.push_screen(
+            ReasonScreen(
+                "Add a note",
+                f"A note on {where}: it goes into the journal and the export (for the change ticket).",
+                placeholder="your note",
+                hint="Enter records it; Esc cancels.",
+                empty="An empty note is not recorded. Esc cancels.",
+            ),
+            callback=add,
+        )
+
+
+def failed_checks(step: StepRecord) -> list[ev.CheckEvaluated]:
+    """The latest verdict of each of a step's checks that failed: what the failure dialog names."""
+    latest: dict[str, ev.CheckEvaluated] = {}
+    for check in step.checks:
+        if check.purpose != "check":
+            latest[check.name] = check
+    return [c for c in latest.values() if c.status == "failed"]

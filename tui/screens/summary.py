@@ -17,16 +17,27 @@ from steps.export import human_duration
 from steps.view import SessionView
 
 from ..widgets.look import Look, css, state_style
+from .dialog_keys import dialog_footer
 
-ORDER = ("succeeded", "already done", "skipped", "failed", "aborted", "interrupted", "running", "pending")
+ORDER = (
+    "succeeded",
+    "already done",
+    "skipped",
+    "assumed",
+    "failed",
+    "aborted",
+    "interrupted",
+    "running",
+    "pending",
+)
 
 
 class SummaryScreen(ModalScreen[str | None]):
     DEFAULT_CSS = css(__file__, "summary.tcss")
     BINDINGS = [
-        Binding("escape", "close", "Look around", show=False),
-        Binding("e", "pick('export')", "Export", show=False),
-        Binding("q", "pick('quit')", "Quit", show=False),
+        Binding("e", "pick('export')", "Export"),
+        Binding("q", "pick('quit')", "Quit"),
+        Binding("escape", "close", "Look around"),
     ]
 
     def __init__(
@@ -78,6 +89,7 @@ class SummaryScreen(ModalScreen[str | None]):
             yield Static(head, id="summary-head")
             yield Static(body, id="summary-body")
             yield Static("e export   q quit   Esc look around", id="summary-keys")
+        yield dialog_footer()
 
     def action_close(self) -> None:
         self.dismiss(None)

@@ -21,6 +21,7 @@ UNICODE_GLYPHS = {
     "already done": "≡",
     "interrupted": "◐",
     "aborted": "⊘",
+    "assumed": "◇",
 }
 ASCII_GLYPHS = {
     "pending": ".",
@@ -31,6 +32,7 @@ ASCII_GLYPHS = {
     "already done": "=",
     "interrupted": "?",
     "aborted": "!",
+    "assumed": "*",
 }
 STATE_STYLES = {
     "pending": "dim",
@@ -41,6 +43,7 @@ STATE_STYLES = {
     "already done": "green",
     "interrupted": "magenta",
     "aborted": "bold red",
+    "assumed": "yellow",
 }
 STATE_WORDS = {  # for the legend in the help screen
     "pending": "not started",
@@ -51,6 +54,7 @@ STATE_WORDS = {  # for the legend in the help screen
     "already done": "already done (its check passed)",
     "interrupted": "interrupted (Cairn stopped while it ran)",
     "aborted": "aborted",
+    "assumed": "assumed (--yes answered a human check nobody made)",
 }
 
 
