@@ -392,3 +392,20 @@ async def test_the_palette_offers_no_theme_screenshot_or_instant_quit(launched_f
         await pilot.resize_terminal(120, 40)
         await pilot.pause(0.2)
         assert app.screen.query_one(Footer).show_command_palette
+
+
+def test_the_failure_dialog_gets_the_latest_failed_verdict_of_each_check():
+    from steps.view import StepRecord
+    from tui.screens.main import failed_checks
+
+    def verdict(name: str, status: str, purpose: str = "verify") -> ev.CheckEvaluated:
+        return ev.CheckEvaluated(step_id="v", purpose=purpose, name=name, status=status, message=status)
+
+    step = StepRecord(id="v", title="Verify", phase_id="p")
+    step.checks = [
+        verdict("mesh-relations", "failed"),
+        verdict("profiles", "failed"),
+        verdict("profiles", "passed"),  # fixed on the second attempt
+        verdict("already-done", "failed", purpose="check"),  # "is it done already?" is no failure
+    ]
+    assert [c.name for c in failed_checks(step)] == ["mesh-relations"]
