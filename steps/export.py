@@ -455,9 +455,10 @@ def _operator_entries(view: SessionView) -> list[tuple[float, list[str]]]:
 def to_json(directory: Path) -> str:
     view, warnings = load_view(directory)
     s = view.started
+    before, latest = _state_file(directory, BEFORE_NAME), _latest_state(directory)
     commands = []
     for rec in view.all_commands():
-        lines, total = _output_lines(directory, rec.number)
+        ex = output_excerpt(directory, rec.number)
         commands.append(
             {
                 "number": rec.number,
@@ -470,8 +471,10 @@ def to_json(directory: Path) -> str:
                 "ok": rec.ok,
                 "benign": rec.benign,
                 "failure": rec.failure,
-                "output": lines,
-                "output_lines": total,
+                "output": ex.lines,  # its head and tail; the whole output is in output_file
+                "output_lines": ex.total_lines,
+                "output_omitted_bytes": ex.skipped_bytes,
+                "output_file": str(ex.path),
             }
         )
     data = {
@@ -500,6 +503,9 @@ def to_json(directory: Path) -> str:
                         "started": view.steps[sid].started,
                         "finished": view.steps[sid].finished,
                         "attempts": view.steps[sid].attempts,
+                        "run_time": view.steps[sid].run_time,
+                        "waited_for_operator": view.steps[sid].waited,
+                        "notes": [{"time": n.t, "text": n.text, "by": n.by} for n in view.steps[sid].notes],
                         "captured": view.steps[sid].captured,
                         "checks": [
                             {
@@ -532,7 +538,20 @@ def to_json(directory: Path) -> str:
         ],
         "notices": [{"time": n.t, "level": n.level, "step": n.step_id, "text": n.text} for n in view.notices],
         "commands": commands,
-        "cluster_state": _latest_state(directory),
+        "controls": [
+            {"time": c.t, "type": c.type, "step": c.step_id, "by": c.by, **_control_fields(c)}
+            for c in view.controls
+        ],
+        "pauses": [{"time": p.t, "type": p.type, "by": p.by} for p in view.pauses],
+        "cluster_state_before": before,
+        "cluster_state": latest,
+        "cluster_changes": state_diff(before, latest) if before and latest else None,
         "summary": view.counts(),
     }
     return Redactor().text(json.dumps(data, indent=2, ensure_ascii=False, default=str)) + "\n"
+
+
+def _control_fields(c: ev.SkipRequested | ev.KillRequested) -> dict[str, Any]:
+    if isinstance(c, ev.SkipRequested):
+        return {"reason": c.reason, "running_command": c.running_command}
+    return {"command": c.number}

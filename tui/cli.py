@@ -180,6 +180,28 @@ def cmd_plan(args: argparse.Namespace) -> int:
     return 0
 
 
+def validate_run(request) -> None:
+    """Bad input is said first, before the terminal check or a sandbox is built: the runbook, its
+    params, and every --fault's step (a fault on a step that does not exist would never fire)."""
+    import difflib
+
+    from steps import params, registry
+
+    rb = registry.find(request.runbook, runbook_file=request.runbook_file)
+    params.resolve(rb, request.given)
+    ids = [step.id for phase in rb.phases for step in phase.steps]
+    for step, kind in request.target.faults:
+        if step in ids:
+            continue
+        near = difflib.get_close_matches(step, ids, n=3, cutoff=0.6) or difflib.get_close_matches(
+            step, ids, n=3, cutoff=0.0
+        )
+        raise BadInput(
+            f"--fault {step}:{kind}: runbook {rb.id} has no step {step!r}; nearest: {', '.join(near)} "
+            f"(`cairn plan {rb.id}` lists every step id)"
+        )
+
+
 def cmd_run(args: argparse.Namespace) -> int:
     from steps.launch import RunRequest
 
@@ -191,6 +213,7 @@ def cmd_run(args: argparse.Namespace) -> int:
         yes=args.yes,
         settle_timeout=args.settle_timeout,
     )
+    validate_run(request)
     if args.plain:
         from . import plain
 
@@ -223,6 +246,7 @@ def cmd_watch(args: argparse.Namespace) -> int:
 def cmd_sessions(_args: argparse.Namespace) -> int:
     from steps import session
     from steps.export import load_view, outcome_of, stamp
+    from steps.view import FINAL_STATES
 
     ids = session.all_ids()
     if not ids:
@@ -236,7 +260,7 @@ def cmd_sessions(_args: argparse.Namespace) -> int:
         except BadInput as exc:
             print(f"{sid:<22} (unreadable: {exc})")
             continue
-        final = sum(n for st, n in view.counts().items() if st in ("succeeded", "already done", "skipped"))
+        final = sum(n for st, n in view.counts().items() if st in FINAL_STATES)  # assumed counts too
         lock = session.SessionLock(directory)
         outcome = outcome_of(view).split(" (")[0]
         if lock.is_held_elsewhere():

@@ -430,6 +430,8 @@ def watch(session_id: str | None, out: TextIO = sys.stdout, poll: float = 0.3) -
                 show(event)
             for number in tails.following:
                 flush(number)
+            if printer.broken:
+                return 1  # nobody reads this any more (`| head`)
             driven = lock.is_held_elsewhere()
             if view.finished is not None and not driven:
                 return 0

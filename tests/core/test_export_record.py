@@ -180,3 +180,20 @@ def test_a_huge_output_is_capped_in_the_export_which_is_streamed(tmp_path):
     text = target.read_text()
     assert "more characters]" in text and "tail line 4" in text
     assert str(out_file) in text or "tail line 0" in text
+
+
+def test_the_json_export_carries_notes_controls_times_and_the_cluster_changes(tmp_path):
+    import json
+
+    h = make(book(_step("a", ["echo a"]), _step("b", ["echo b"])), tmp_path)
+    h.engine.skip("b", "not tonight")
+    h.start()
+    assert h.join() == "succeeded"
+    h.engine.add_note("CHG-9")
+    data = json.loads(export.to_json(h.directory))
+    step_a = data["phases"][0]["steps"][0]
+    assert step_a["notes"][0]["text"] == "CHG-9", "a note after the run goes on the last step that ran"
+    assert step_a["run_time"] is not None
+    assert data["controls"][0]["type"] == "skip.requested" and data["controls"][0]["reason"] == "not tonight"
+    assert data["cluster_state_before"] is not None and data["cluster_changes"] == []
+    assert data["commands"][0]["output_file"].endswith("commands/001.out")
