@@ -171,10 +171,7 @@ class Engine:
             self._paused = True
             self._cond.notify_all()
         if not was:
-            running = self._running
-            self._emit(
-                ev.Paused(step_id=self.current_step, by=by, running_command=running[1] if running else None)
-            )
+            self._emit(ev.Paused(step_id=self.current_step, by=by, running_command=self._running_number()))
 
     def resume(self, by: str = "operator") -> None:
         with self._cond:
@@ -194,9 +191,16 @@ class Engine:
         with self._cond:
             self._skips[step_id] = reason
             self._cond.notify_all()
-        running = self._running
-        number = running[1] if running and running[0] == step_id else None
+        number = self._running_number(step_id)
         self._emit(ev.SkipRequested(step_id=step_id, reason=reason, by=by, running_command=number))
+
+    def _running_number(self, step_id: str = "") -> int | None:
+        """The command running now (also one just journaled and not yet followed)."""
+        running = self._running
+        if running is not None:
+            return running[1] if not step_id or running[0] == step_id else None
+        rec = self.view.running_command() if self.view is not None else None
+        return rec.number if rec is not None and (not step_id or rec.step_id == step_id) else None
 
     def kill_command(self, by: str = "operator") -> bool:
         """Kill the running command's process group (front ends ask first). The step then fails
@@ -308,7 +312,10 @@ class Engine:
             return
 
         run = _StepRun(step=step, attempt=prior.attempts if prior else 0)
-        if prior is not None and prior.state in (RUNNING, INTERRUPTED, FAILED, "aborted"):
+        # A step that failed before it started (not ready, or "no" to its question) was never
+        # confirmed: it goes through its question again, never straight to its commands.
+        started_before = prior is not None and bool(prior.attempts or prior.commands)
+        if prior is not None and started_before and prior.state in (RUNNING, INTERRUPTED, FAILED, "aborted"):
             self._resume_step(run, prior)
             if step.id in self._finished_here:
                 return

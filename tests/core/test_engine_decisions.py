@@ -272,3 +272,22 @@ def test_step_time_excludes_the_time_it_waited_for_the_operator(tmp_path):
     assert step.attempts == 2
     assert step.waited >= 1.0
     assert step.run_time is not None and step.run_time < step.duration - 0.9
+
+
+def test_a_step_that_failed_before_it_ran_asks_its_question_again_after_a_resume(tmp_path):
+    marker = tmp_path / "deleted"
+    text = book(_ask("by-hand"), _step("d", [f"touch {marker}"], "        destructive: true"))
+    h = make(text, tmp_path).start()
+    question = h.wait_for(lambda e: isinstance(e, ev.DecisionRequested))
+    h.engine.decide(question.id, "no")
+    h.wait_for(lambda e: isinstance(e, ev.DecisionRequested) and e.kind == "failed")
+    h.engine.detach("test: the operator left at the failure")
+    assert h.join() == "detached"
+    again = resume(h).start()
+    asked = again.wait_for(lambda e: isinstance(e, ev.DecisionRequested))
+    assert asked.kind == "ask", "the question again, not a retry that would pass it unanswered"
+    again.engine.decide(asked.id, "yes")
+    confirm = again.wait_for(lambda e: isinstance(e, ev.DecisionRequested) and e.kind == "confirm")
+    again.engine.decide(confirm.id, "skip", "not tonight")
+    assert again.join() == "succeeded"
+    assert not marker.exists()
