@@ -229,13 +229,18 @@ def run_app(
     `mode` is "run", "resume" or "watch"; without it, it follows from the arguments given.
     """
     mode = mode or ("run" if request is not None else ("watch" if watch_id else "resume"))
+    # The real error first: "no sessions yet" says more than "needs a terminal" (a run's request
+    # is checked by the command line before it gets here).
+    sid, directory = ("", None)
+    if mode in ("watch", "resume"):
+        sid, directory = session.find((watch_id if mode == "watch" else resume_id) or None)
     _need_terminal()
     look = Look(wants_ascii())
     if mode == "watch":
-        sid, directory = session.find(watch_id or None)
+        assert directory is not None
         app = CairnApp(watch=JournalFeed(sid, directory, look), handle_signals=True)
     elif mode == "resume":
-        app = CairnApp(launched=launch.resume(resume_id or None, yes=yes), handle_signals=True)
+        app = CairnApp(launched=launch.resume(sid, yes=yes), handle_signals=True)
     else:
         assert request is not None
         app = CairnApp(

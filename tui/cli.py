@@ -166,9 +166,43 @@ def cmd_list(_args: argparse.Namespace) -> int:
     from steps import registry
 
     for rb in registry.list_runbooks():
-        steps = sum(len(p.steps) for p in rb.phases)
-        print(f"{rb.id:<20} {rb.title}  ({len(rb.phases)} phases, {steps} steps)")
+        print(f"{rb.id:<20} {rb.title}  ({len(rb.phases)} phases, {step_counts(rb)})")
     return 0
+
+
+def step_counts(rb) -> str:
+    """How many steps a run has: for the default params, what each item of a list param adds and
+    what other choices change ("47 steps + 2 per user_namespaces item; 51 with
+    platform=canonical-k8s"). The runbook's step definitions would name a number no run has."""
+    from steps import params, plan
+
+    def count(given: dict[str, object]) -> int:
+        return len(list(plan.resolve(rb, params.resolve(rb, given)).steps()))
+
+    base = count({})
+    variants: dict[int, list[str]] = {}
+    per_item: list[str] = []
+    for param in rb.params:
+        for choice in param.choices:
+            if choice == param.default:
+                continue
+            try:
+                n = count({param.name: choice})
+            except CairnError:
+                continue
+            if n != base:
+                variants.setdefault(n, []).append(f"{param.name}={choice}")
+        if param.kind == "list" and not param.default:
+            try:
+                extra = count({param.name: "cairn-count"}) - base
+            except CairnError:
+                continue
+            if extra:
+                per_item.append(f" + {extra} per {param.name} item")
+    text = f"{base} steps" + "".join(per_item)
+    for n, choices in sorted(variants.items()):
+        text += f"; {n} with {' or '.join(choices)}"
+    return text
 
 
 def cmd_plan(args: argparse.Namespace) -> int:
