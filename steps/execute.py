@@ -244,6 +244,7 @@ class RunningCommand:
     ) -> ExitStatus:
         """Stream output to `on_lines` until the command ends; abort when `should_abort()`."""
         aborting_since = 0.0
+        signalled = False
         while True:
             lines = self.read_new()
             if lines:
@@ -255,9 +256,11 @@ class RunningCommand:
                     on_lines(rest)
                 return status
             if should_abort():
-                if not aborting_since:
-                    aborting_since = time.monotonic()
-                    self.abort()
+                aborting_since = aborting_since or time.monotonic()
+                if not signalled:
+                    # Until the supervisor has written its pids there is nobody to signal yet:
+                    # try again next poll rather than wait out the grace period.
+                    signalled = self.abort()
                 elif time.monotonic() - aborting_since > ABORT_GRACE_SECONDS:
                     self.kill_hard()
             if self._proc is not None:
@@ -268,15 +271,17 @@ class RunningCommand:
             else:
                 time.sleep(poll)
 
-    def abort(self) -> None:
-        """SIGTERM to the supervisor: it stops the command's process group and records why."""
+    def abort(self) -> bool:
+        """SIGTERM to the supervisor: it stops the command's process group and records why.
+        False when its pids are not known yet."""
         pids = self.pids
         if pids is None:
-            return
+            return False
         try:
             os.kill(pids[0], signal.SIGTERM)
         except ProcessLookupError:
             pass
+        return True
 
     def kill_hard(self) -> None:
         """The supervisor did not finish in time: SIGKILL the command's group and the supervisor."""

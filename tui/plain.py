@@ -277,9 +277,13 @@ class PlainRunner:
     def _interrupted(self) -> None:
         engine = self.launched.engine
         p = self.printer
+        info = engine.running_command_info()
+        kill = " / [k]ill this command" if info is not None else ""
         p.say(
-            "\nInterrupted. [c]ontinue / [p]ause / [a]bort the run / [q]uit (a running command keeps running)"
+            f"\nInterrupted. [c]ontinue / [p]ause{kill} / [a]bort the run / [q]uit (a running command keeps running)"
         )
+        if info is not None:
+            p.say(f"  command {info.number:03d} is running: {narrator.silence_text(info)}")
         # The command's output waits while the operator answers; their letter is not echoed into
         # the stream (it is shown once, as the word it means).
         p.hold()
@@ -300,6 +304,17 @@ class PlainRunner:
                 p.release()
             if sure:
                 engine.abort()
+        elif answer == "k" and info is not None:
+            p.hold()
+            try:
+                sure = (
+                    self._read(f"  type 'kill' to kill command {info.number:03d} (the step then fails): ")
+                    or ""
+                )
+            finally:
+                p.release()
+            if sure.strip() == "kill":
+                engine.kill_command()
         elif answer == "q":
             engine.detach("the operator quit")
 
@@ -323,7 +338,7 @@ class PlainRunner:
         return None if line == "" else line.rstrip("\n")
 
 
-MENU_WORDS = {"c": "continue", "p": "pause", "a": "abort", "q": "quit"}
+MENU_WORDS = {"c": "continue", "p": "pause", "a": "abort", "q": "quit", "k": "kill"}
 
 
 @contextlib.contextmanager

@@ -291,3 +291,16 @@ def test_a_step_that_failed_before_it_ran_asks_its_question_again_after_a_resume
     again.engine.decide(confirm.id, "skip", "not tonight")
     assert again.join() == "succeeded"
     assert not marker.exists()
+
+
+def test_a_kill_right_after_the_command_started_does_not_wait_out_the_grace_period(tmp_path):
+    h = make(book(_step("a", ["sleep 60"])), tmp_path).start()
+    h.wait_for(lambda e: isinstance(e, ev.CommandStarted))
+    while h.engine.running_command_info() is None:
+        time.sleep(0.001)
+    began = time.monotonic()
+    assert h.engine.kill_command()  # before the supervisor has written its pid file, most likely
+    request = h.wait_for(lambda e: isinstance(e, ev.DecisionRequested))
+    assert time.monotonic() - began < 4, "not the 8 s grace for a command nobody could signal yet"
+    h.engine.decide(request.id, "abort")
+    assert h.join() == "aborted"

@@ -190,3 +190,36 @@ def test_plain_mode_and_the_output_pane_use_the_same_words(tmp_path):
         printer.event(event)
         for line in annotator.lines(event):
             assert line.strip()[-20:] in out.getvalue(), (line, out.getvalue())
+
+
+def test_the_ctrl_c_menu_can_kill_just_the_hung_command(tmp_path):
+    hang = (
+        HEADER
+        + """phases:
+  - id: p
+    title: Phase
+    steps:
+      - id: h
+        title: Hangs
+        doc: d
+        run:
+          - sleep 60
+"""
+    )
+    h = make(hang, tmp_path)
+    out = io.StringIO()
+    runner = PlainRunner(_launched(h), stdin=_Answers("k\nkill\n"), out=out)
+    h.engine.listener = lambda e: (h.events.append(e), runner._listen(e))
+    h.start()
+    h.wait_for(lambda e: isinstance(e, ev.CommandStarted))
+    while h.engine.running_command_info() is None:
+        pass
+    runner._interrupted()
+    request = h.wait_for(lambda e: isinstance(e, ev.DecisionRequested))
+    assert request.kind == "failed" and request.options == ("retry", "skip", "abort")
+    text = out.getvalue()
+    assert "[k]ill this command" in text and "command 001 is running: no output for" in text
+    assert h.of(ev.CommandFinished)[-1].reason == "killed"
+    h.engine.decide(request.id, "abort")
+    assert h.join() == "aborted"
+    runner.launched.close()
