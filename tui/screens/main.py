@@ -7,7 +7,7 @@ this thread) and updates the widgets from it.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 
 from rich.text import Text
 from textual import on, work
@@ -123,6 +123,10 @@ class MainScreen(Screen[None]):
                     interval=self.cluster_interval,
                     platform=str(self.view.started.params.get("platform", "")),
                     source=self.view.target_line(),
+                    # The mesh columns and ambient health mean something on the ambient runbook,
+                    # the one with a platform to choose; not on the 1.6 -> 1.7 upgrade.
+                    ambient="platform" in self.view.started.params,
+                    user_namespaces=namespaces_param(self.view.started.params),
                     id="cluster",
                 )
         yield Footer(compact=True)
@@ -611,6 +615,13 @@ class MainScreen(Screen[None]):
             ),
             callback=add,
         )
+
+
+def namespaces_param(params: Mapping[str, object]) -> list[str]:
+    given = params.get("user_namespaces") or []
+    if isinstance(given, str):
+        given = given.split(",")
+    return [str(ns).strip() for ns in given if str(ns).strip()]  # type: ignore[union-attr]
 
 
 def failed_checks(step: StepRecord) -> list[ev.CheckEvaluated]:
