@@ -278,9 +278,12 @@ class PlainRunner:
         engine = self.launched.engine
         p = self.printer
         info = engine.running_command_info()
+        step = engine.current_step
         kill = " / [k]ill this command" if info is not None else ""
+        skip = " / [s]kip this step" if step else ""
         p.say(
-            f"\nInterrupted. [c]ontinue / [p]ause{kill} / [a]bort the run / [q]uit (a running command keeps running)"
+            f"\nInterrupted. [c]ontinue / [p]ause{kill}{skip} / [n]ote / [a]bort the run / [q]uit"
+            " (a running command keeps running)"
         )
         if info is not None:
             p.say(f"  command {info.number:03d} is running: {narrator.silence_text(info)}")
@@ -297,26 +300,32 @@ class PlainRunner:
             self._read("  paused: press Enter to go on ")
             engine.resume()
         elif answer == "a":
-            p.hold()
-            try:
-                sure = (self._read("  type 'abort' to kill the running command and stop: ") or "") == "abort"
-            finally:
-                p.release()
-            if sure:
+            if self._ask_text("  type 'abort' to kill the running command and stop: ") == "abort":
                 engine.abort()
         elif answer == "k" and info is not None:
-            p.hold()
-            try:
-                sure = (
-                    self._read(f"  type 'kill' to kill command {info.number:03d} (the step then fails): ")
-                    or ""
-                )
-            finally:
-                p.release()
-            if sure.strip() == "kill":
+            if (
+                self._ask_text(f"  type 'kill' to kill command {info.number:03d} (the step then fails): ")
+                == "kill"
+            ):
                 engine.kill_command()
+        elif answer == "s" and step:
+            reason = self._ask_text(f"  reason for skipping {step} (goes in the record; empty: don't skip): ")
+            if reason:
+                engine.skip(step, reason)
+        elif answer == "n":
+            text = self._ask_text("  note for the record (empty: none): ")
+            if text:
+                engine.add_note(text)
         elif answer == "q":
             engine.detach("the operator quit")
+
+    def _ask_text(self, prompt: str) -> str:
+        """A line the operator types, with the command's output held back meanwhile."""
+        self.printer.hold()
+        try:
+            return (self._read(prompt) or "").strip()
+        finally:
+            self.printer.release()
 
     def _still_paused(self) -> None:
         """A resumed session that was paused stays paused until someone says go on."""
@@ -338,7 +347,7 @@ class PlainRunner:
         return None if line == "" else line.rstrip("\n")
 
 
-MENU_WORDS = {"c": "continue", "p": "pause", "a": "abort", "q": "quit", "k": "kill"}
+MENU_WORDS = {"c": "continue", "p": "pause", "a": "abort", "q": "quit", "k": "kill", "s": "skip", "n": "note"}
 
 
 @contextlib.contextmanager

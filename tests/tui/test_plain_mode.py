@@ -223,3 +223,40 @@ def test_the_ctrl_c_menu_can_kill_just_the_hung_command(tmp_path):
     h.engine.decide(request.id, "abort")
     assert h.join() == "aborted"
     runner.launched.close()
+
+
+def test_the_ctrl_c_menu_skips_the_step_and_takes_a_note_both_journaled_at_once(tmp_path):
+    gate = tmp_path / "gate"
+    hang = (
+        HEADER
+        + f"""phases:
+  - id: p
+    title: Phase
+    steps:
+      - id: h
+        title: Hangs
+        doc: d
+        run:
+          - [sh, -c, 'while [ ! -e {gate} ]; do sleep 0.05; done']
+          - echo never
+"""
+    )
+    h = make(hang, tmp_path)
+    out = io.StringIO()
+    runner = PlainRunner(_launched(h), stdin=_Answers("s\nwaiting on CHG-3\nn\nthe DBA agreed\n"), out=out)
+    h.engine.listener = lambda e: (h.events.append(e), runner._listen(e))
+    h.start()
+    h.wait_for(lambda e: isinstance(e, ev.CommandStarted))
+    runner._interrupted()
+    runner._interrupted()
+    kinds = [e.type for e in read(h.directory / "journal.jsonl").events]
+    assert "skip.requested" in kinds and "note" in kinds, "journaled before the command ends"
+    assert (
+        'skip h requested once command 001 ends (it is not killed) - reason: "waiting on CHG-3"'
+        in out.getvalue()
+    )
+    gate.touch()
+    assert h.join() == "succeeded"
+    assert {e.step_id: e.state for e in h.of(ev.StepFinished)}["h"] == "skipped"
+    assert not any(e.display == "echo never" for e in h.of(ev.CommandStarted))
+    runner.launched.close()
