@@ -405,8 +405,22 @@ class Engine:
         self._already_done(run.step, "check")  # if its check passes, _run_step sees it done and moves on
 
     def _finish_step(self, step: PlannedStep, state: str, reason: str, started: float | None) -> None:
-        duration = time.time() - started if started else 0.0
-        self._emit(ev.StepFinished(step_id=step.id, state=state, reason=reason, duration=duration))
+        now = time.time()
+        duration = now - started if started else 0.0
+        # The step's own time, apart from the time it waited for the operator meanwhile.
+        rec = self.view.steps.get(step.id) if self.view is not None and started else None
+        waited = (
+            sum(max(0.0, min(b, now) - max(a, started or now)) for a, b in rec.operator_waits) if rec else 0.0
+        )
+        self._emit(
+            ev.StepFinished(
+                step_id=step.id,
+                state=state,
+                reason=reason,
+                duration=max(0.0, duration - waited),
+                waited=waited,
+            )
+        )
         self._finished_here.append(step.id)
         self.current_step = ""
 

@@ -123,7 +123,8 @@ class StepFinished(Event):
     step_id: str
     state: str  # succeeded | failed | skipped | assumed | done | aborted | interrupted
     reason: str = ""
-    duration: float = 0.0
+    duration: float = 0.0  # its own time, without the time it waited for the operator
+    waited: float = 0.0  # the time it waited for the operator (questions, pauses) meanwhile
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -101,8 +101,10 @@ def fix_lines(fix: str, indent: str) -> list[str]:
     return continued("fix: ", fix, indent)
 
 
-def step_end(state: str, reason: str = "", duration: float = 0.0) -> str:
+def step_end(state: str, reason: str = "", duration: float = 0.0, waited: float = 0.0) -> str:
     took = f" in {human_duration(duration)}" if duration else ""
+    if waited >= 0.05:
+        took += f" (+{human_duration(waited)} waiting for you)"
     return f"{state_word(state)}{took}" + (f": {reason}" if reason else "")
 
 
@@ -218,7 +220,9 @@ class Narrator:
                 return [f"  {self.arrow} {end}"]
             case ev.StepFinished():
                 mark = {"done": "already done"}.get(event.state, event.state)
-                return [f"{self.glyph(mark)} {step_end(event.state, event.reason, event.duration)}"]
+                return [
+                    f"{self.glyph(mark)} {step_end(event.state, event.reason, event.duration, event.waited)}"
+                ]
             case ev.WaitProgress():
                 if self._waiting_for == event.what:
                     return []

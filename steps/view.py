@@ -79,7 +79,8 @@ class StepRecord:
     waits: list[ev.WaitFinished] = field(default_factory=list)
     notes: list[ev.NoteAdded] = field(default_factory=list)
     skip_requested: str = ""  # a skip's reason, given but not carried out yet
-    waited: float = 0.0  # seconds the step waited for the operator (questions, pauses)
+    # When the step waited for the operator (a question open, a pause held): (from, to) times.
+    operator_waits: list[tuple[float, float]] = field(default_factory=list)
 
     @property
     def duration(self) -> float | None:
@@ -88,11 +89,18 @@ class StepRecord:
         return self.finished - self.started
 
     @property
+    def waited(self) -> float:
+        """Seconds the step waited for the operator (its confirmation included)."""
+        return sum(end - begin for begin, end in self.operator_waits)
+
+    @property
     def run_time(self) -> float | None:
-        """Its time without the time it waited for the operator."""
-        if self.duration is None:
+        """Its time from start to end without the time it waited for the operator meanwhile."""
+        if self.started is None or self.finished is None:
             return None
-        return max(0.0, self.duration - self.waited)
+        begin, end = self.started, self.finished
+        inside = sum(max(0.0, min(b, end) - max(a, begin)) for a, b in self.operator_waits)
+        return max(0.0, end - begin - inside)
 
 
 @dataclass
@@ -208,7 +216,7 @@ class SessionView:
                 if self.pending_decision and self.pending_decision.id == event.id:
                     self.pending_decision = None
                 if asked is not None and step is not None:
-                    step.waited += max(0.0, event.t - asked.t)
+                    step.operator_waits.append((asked.t, max(asked.t, event.t)))
             case ev.Paused():
                 self.pauses.append(event)
                 self._paused_at = (event.t, event.step_id)
@@ -217,7 +225,7 @@ class SessionView:
                 if self._paused_at is not None:
                     held = self.steps.get(self._paused_at[1])
                     if held is not None:
-                        held.waited += max(0.0, event.t - self._paused_at[0])
+                        held.operator_waits.append((self._paused_at[0], max(self._paused_at[0], event.t)))
                     self._paused_at = None
             case ev.SkipRequested():
                 self.controls.append(event)

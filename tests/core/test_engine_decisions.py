@@ -304,3 +304,18 @@ def test_a_kill_right_after_the_command_started_does_not_wait_out_the_grace_peri
     assert time.monotonic() - began < 4, "not the 8 s grace for a command nobody could signal yet"
     h.engine.decide(request.id, "abort")
     assert h.join() == "aborted"
+
+
+def test_a_finished_step_reports_its_own_time_apart_from_the_wait(tmp_path):
+    flag = tmp_path / "flag"
+    fail_once = f"[sh, -c, 'if [ -e {flag} ]; then exit 0; fi; touch {flag}; exit 1']"
+    h = make(book(_step("a", [fail_once])), tmp_path).start()
+    request = h.wait_for(lambda e: isinstance(e, ev.DecisionRequested))
+    time.sleep(1.0)
+    h.engine.decide(request.id, "retry")
+    assert h.join() == "succeeded"
+    done = [e for e in h.of(ev.StepFinished) if e.state == "succeeded"][0]
+    assert done.waited >= 1.0 and done.duration < 0.9, (done.duration, done.waited)
+    from steps.narrator import Narrator
+
+    assert "waiting for you" in Narrator({}).lines(done)[0]
