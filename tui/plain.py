@@ -56,8 +56,15 @@ class Printer:
     A closed stdout (`| head`) is not an error to crash on: `on_broken` is told once (plain mode
     detaches the run, so the session stays resumable) and nothing more is written."""
 
-    def __init__(self, view: SessionView, out: TextIO, on_broken: Callable[[], None] | None = None):
+    def __init__(
+        self,
+        view: SessionView,
+        out: TextIO,
+        on_broken: Callable[[], None] | None = None,
+        show_questions: bool = False,
+    ):
         self.view = view
+        self.show_questions = show_questions  # a watcher sees the questions another process asks
         self.out = out
         self.lock = threading.Lock()
         self.on_broken = on_broken
@@ -156,7 +163,11 @@ class Printer:
                 return
             case ev.DecisionRequested():
                 self._heading(event.step_id)
-                return  # the question itself is printed by whoever asks it
+                if self.show_questions:
+                    self.say(f"? {event.prompt}")
+                    for line in event.detail:
+                        self.say(f"    {line}")
+                return  # otherwise the question is printed by whoever asks it
             case ev.DecisionMade() if event.by == "operator":
                 return  # the operator just typed it
             case ev.RunFinished():
@@ -426,7 +437,7 @@ def watch(session_id: str | None, out: TextIO = sys.stdout, poll: float = 0.3) -
     path = directory / "journal.jsonl"
     result = journal.read(path)
     view = SessionView.build(result.events)
-    printer = Printer(view, out)
+    printer = Printer(view, out, show_questions=True)
     printer.say(
         f"Watching session {sid} ({view.started.runbook}, {view.target_line()}) read-only; Ctrl-C to stop"
     )

@@ -260,3 +260,16 @@ def test_the_ctrl_c_menu_skips_the_step_and_takes_a_note_both_journaled_at_once(
     assert {e.step_id: e.state for e in h.of(ev.StepFinished)}["h"] == "skipped"
     assert not any(e.display == "echo never" for e in h.of(ev.CommandStarted))
     runner.launched.close()
+
+
+def test_a_watcher_sees_the_question_with_its_commands_after_the_heading(tmp_path):
+    h = make(BOOK, tmp_path)
+    out = io.StringIO()
+    printer = Printer(h.engine.view, out, show_questions=True)
+    printer.event(
+        ev.DecisionRequested(
+            id=1, kind="confirm", step_id="d", prompt="Delete things?", options=("yes",), detail=("$ rm x",)
+        )
+    )
+    text = out.getvalue()
+    assert text.index("[2/2] Delete things  [d]") < text.index("? Delete things?") < text.index("    $ rm x")
