@@ -49,6 +49,8 @@ class CairnApp(App[int]):
     # The palette offers the main screen's own actions only: Textual's defaults (Theme,
     # Screenshot, Quit at once without asking) do not belong mid-migration.
     COMMANDS: ClassVar[set] = set()
+    # Toasts wide enough that a sentence wraps between words, not inside them, on a small terminal.
+    CSS = "Toast { width: 72; max-width: 90%; }"
 
     def __init__(
         self,

@@ -7,6 +7,7 @@ this thread) and updates the widgets from it.
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable, Mapping
 
 from rich.text import Text
@@ -50,6 +51,10 @@ CONTROL_ACTIONS = {
     "note",
 }
 PALETTE_MIN_WIDTH = 100  # below this the footer needs the room "^p palette" takes (help names ctrl+p)
+# Below this width the footer keeps the keys that steer the run (and ? and q); these stay keys
+# and stay in help and the palette.
+FULL_FOOTER_WIDTH = 80
+FOOTER_OPTIONAL = ("export", "search", "wrap", "zoom")
 
 
 class MainScreen(Screen[None]):
@@ -559,7 +564,17 @@ class MainScreen(Screen[None]):
         self._fit_footer()
 
     def _fit_footer(self) -> None:
-        self.query_one(Footer).show_command_palette = self.size.width >= PALETTE_MIN_WIDTH
+        width = self.size.width
+        self.query_one(Footer).show_command_palette = width >= PALETTE_MIN_WIDTH
+        full = width >= FULL_FOOTER_WIDTH
+        changed = False
+        for bindings in self._bindings.key_to_bindings.values():
+            for i, binding in enumerate(bindings):
+                if binding.action in FOOTER_OPTIONAL and binding.show != full:
+                    bindings[i] = dataclasses.replace(binding, show=full)
+                    changed = True
+        if changed:
+            self.refresh_bindings()
 
     # --- kill a hung command, notes -------------------------------------------------------------
 

@@ -1,0 +1,69 @@
+"""At 60x20 nothing that matters is hidden (issue 10.26)."""
+
+from __future__ import annotations
+
+from textual.widgets import Footer, Label
+from textual.widgets._footer import FooterKey
+
+from steps.launch import RunRequest, TargetRequest
+from tui.app import CairnApp
+from tui.widgets.choices import PlatformChoice
+
+from .conftest import wait_for
+from .test_app_run import command_started
+
+
+def ambient_request() -> RunRequest:
+    return RunRequest(
+        runbook="ckf-1.11-ambient",
+        target=TargetRequest(kind="sandbox", scenario="ckf-1.11-microk8s", speed=0),
+    )
+
+
+async def test_the_start_screen_at_60x20_keeps_every_platform_choice_and_ctrl_r():
+    app = CairnApp(request=ambient_request(), start_screen=True)
+    async with app.run_test(size=(60, 20)) as pilot:
+        await pilot.pause(0.3)
+        screen = app.screen
+        title = screen.query_one("#start-title")
+        assert "ctrl+r" in str(title.render()) and title.region.height >= 1
+        assert title.region.width >= len(str(title.render()).splitlines()[0])
+        choice = screen.query_one(PlatformChoice)
+        rendered = choice.render().wrap(app.console, choice.content_region.width)
+        assert len(rendered) <= choice.content_region.height, "a platform choice is cut off"
+        assert "another Istio platform" in choice.render().plain
+
+
+async def test_the_focused_row_on_the_start_screen_is_marked_by_a_glyph():
+    app = CairnApp(request=ambient_request(), start_screen=True)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause(0.3)
+        screen = app.screen
+
+        def marked() -> list[str]:
+            return [str(label.content) for label in screen.query(Label) if str(label.content).startswith("▸")]
+
+        assert marked() == ["▸Runbook"]
+        await pilot.press("tab")
+        assert marked() == ["▸Target"]
+        screen.query_one(PlatformChoice).focus()
+        await pilot.pause()
+        assert marked() == ["▸Platform"]
+
+
+async def test_the_footer_at_60_columns_keeps_help_and_quit(launched_factory):
+    launched = launched_factory({"delay": "30"}, yes=True)
+    app = CairnApp(launched=launched)
+    async with app.run_test(size=(60, 20)) as pilot:
+        await wait_for(
+            pilot, lambda: command_started(launched, "remove-istio-pilot"), what="a running command"
+        )
+        await pilot.pause(0.2)
+        footer = app.screen.query_one(Footer)
+        keys = {key.key_display: key.region for key in footer.query(FooterKey)}
+        for key in ("space", "s", "a", "?", "q"):
+            assert key in keys and keys[key].right <= 60, f"{key} is not in the footer at 60 columns"
+        await pilot.resize_terminal(100, 30)
+        await pilot.pause(0.3)
+        keys = {key.key_display for key in app.screen.query_one(Footer).query(FooterKey)}
+        assert {"e", "/", "w", "z"} <= keys
