@@ -245,7 +245,9 @@ class PlainRunner:
     def _answer(self, request: ev.DecisionRequested) -> None:
         engine = self.launched.engine
         if not self.interactive:
-            self.printer.say(f"  {request.prompt}")
+            self.printer.say(f"? {request.prompt}")
+            for line in request.detail:
+                self.printer.say(f"    {line}")
             self.printer.say(
                 "  nobody to ask (stdin is not a terminal): stopping here; the question waits for `cairn resume`"
             )
