@@ -273,3 +273,38 @@ def test_a_watcher_sees_the_question_with_its_commands_after_the_heading(tmp_pat
     )
     text = out.getvalue()
     assert text.index("[2/2] Delete things  [d]") < text.index("? Delete things?") < text.index("    $ rm x")
+
+
+def test_a_session_paused_before_it_stopped_stays_paused_until_someone_says_go_on(tmp_path):
+    from tests.core.harness import resume
+
+    gate = tmp_path / "gate"
+    text = (
+        HEADER
+        + f"""phases:
+  - id: p
+    title: Phase
+    steps:
+      - id: a
+        title: Step a
+        doc: d
+        run:
+          - [sh, -c, 'while [ ! -e {gate} ]; do sleep 0.05; done']
+          - echo after
+"""
+    )
+    h = make(text, tmp_path).start()
+    h.wait_for(lambda e: isinstance(e, ev.CommandStarted))
+    h.engine.pause()
+    h.engine.detach("test: hang-up")
+    assert h.join() == "detached"
+    gate.touch()
+    again = resume(h)
+    assert again.engine.paused
+    out = io.StringIO()
+    runner = PlainRunner(_launched(again), stdin=_Answers("\n"), out=out)
+    runner.interactive = True
+    assert runner.run() == 0
+    assert "the session was paused before it stopped." in out.getvalue()
+    resumed = [e for e in read(h.directory / "journal.jsonl").events if isinstance(e, ev.Resumed)]
+    assert resumed and resumed[-1].by == "operator"
