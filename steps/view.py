@@ -129,7 +129,7 @@ class SessionView:
     controls: list[ev.SkipRequested | ev.KillRequested] = field(default_factory=list)
     _requested: dict[int, ev.DecisionRequested] = field(default_factory=dict)
     _by_number: dict[int, CommandRecord] = field(default_factory=dict)
-    _paused_at: tuple[float, str] | None = None  # (when, step) of a pause not yet lifted
+    _paused_at: ev.Paused | None = None  # a pause not yet lifted
 
     @classmethod
     def build(cls, events: Iterable[ev.Event]) -> SessionView:
@@ -219,14 +219,18 @@ class SessionView:
                     step.operator_waits.append((asked.t, max(asked.t, event.t)))
             case ev.Paused():
                 self.pauses.append(event)
-                self._paused_at = (event.t, event.step_id)
+                self._paused_at = event
             case ev.Resumed():
                 self.pauses.append(event)
-                if self._paused_at is not None:
-                    held = self.steps.get(self._paused_at[1])
-                    if held is not None:
-                        held.operator_waits.append((self._paused_at[0], max(self._paused_at[0], event.t)))
-                    self._paused_at = None
+                paused, self._paused_at = self._paused_at, None
+                held = self.steps.get(paused.step_id) if paused is not None else None
+                if paused is not None and held is not None:
+                    # The run waited only once the command that kept running had ended.
+                    running = self.command(paused.running_command) if paused.running_command else None
+                    begin = paused.t
+                    if running is not None:
+                        begin = max(begin, running.finished if running.finished is not None else event.t)
+                    held.operator_waits.append((begin, max(begin, event.t)))
             case ev.SkipRequested():
                 self.controls.append(event)
                 if step and step.state not in FINAL_STATES:

@@ -319,3 +319,16 @@ def test_a_finished_step_reports_its_own_time_apart_from_the_wait(tmp_path):
     from steps.narrator import Narrator
 
     assert "waiting for you" in Narrator({}).lines(done)[0]
+
+
+def test_a_pause_counts_as_waiting_only_once_the_running_command_has_ended(tmp_path):
+    h = make(book(_step("a", [f"[{PY}, -c, 'import time; time.sleep(0.8)']", "echo next"])), tmp_path).start()
+    h.wait_for(lambda e: isinstance(e, ev.CommandStarted))
+    h.engine.pause()  # the command goes on running for most of a second
+    h.wait_for(lambda e: isinstance(e, ev.CommandFinished))
+    time.sleep(0.5)  # now the run holds
+    h.engine.resume()
+    assert h.join() == "succeeded"
+    step = SessionView.build(_journal(h)).steps["a"]
+    assert 0.4 <= step.waited < 0.75, step.waited
+    assert step.run_time is not None and step.run_time >= 0.75
