@@ -287,9 +287,7 @@ async def test_c_adds_a_note_to_the_current_step(launched_factory):
         assert isinstance(app.screen, ReasonScreen)
         await pilot.press(*"CHG-1234 approved by Sam", "enter")
         assert isinstance(app.screen, MainScreen)
-        await wait_for(
-            pilot, lambda: any(r["type"] == "note" for r in journal(launched)), what="the note"
-        )
+        await wait_for(pilot, lambda: any(r["type"] == "note" for r in journal(launched)), what="the note")
         await wait_for(pilot, lambda: isinstance(app.screen, SummaryScreen), what="the summary")
         await pilot.press("q")
     notes = [r for r in journal(launched) if r["type"] == "note"]

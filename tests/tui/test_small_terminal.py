@@ -67,3 +67,20 @@ async def test_the_footer_at_60_columns_keeps_help_and_quit(launched_factory):
         await pilot.pause(0.3)
         keys = {key.key_display for key in app.screen.query_one(Footer).query(FooterKey)}
         assert {"e", "/", "w", "z"} <= keys
+
+
+async def test_every_choice_of_a_question_is_on_screen_at_60_columns():
+    from textual.widgets import Button
+
+    from tui.screens.decision import DecisionScreen
+
+    from .test_app_safety import DialogHost, confirm_request
+
+    host = DialogHost(DecisionScreen(confirm_request("ask", ("yes", "no", "skip", "abort"), detail=()), "T"))
+    async with host.run_test(size=(60, 20)) as pilot:
+        await pilot.pause(0.3)
+        dialog = host.screen.query_one("#dialog")
+        for button in host.screen.query(Button):
+            label = str(button.label)
+            assert button.region.width >= len(label) + 2, f"{label} is cut: {button.region}"
+            assert dialog.region.contains_region(button.region), f"{label} is outside the dialog"

@@ -56,6 +56,7 @@ def yes_label(kind: str) -> str:
 
 class DecisionScreen(ModalScreen[tuple[str, str] | None]):
     DEFAULT_CSS = css(__file__, "decision.tcss")
+    HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (80, "-wide")]
     BINDINGS = [
         # Two bindings for `y` so the footer says what it does here: run a destructive step, or
         # answer a question yes. check_action lets exactly one of them through.
@@ -115,7 +116,7 @@ class DecisionScreen(ModalScreen[tuple[str, str] | None]):
                     yield button
                 yield Button(Content("[Esc] Later"), id="opt-later", compact=True, variant="default")
             yield Static(
-                "Esc: decide later (the run waits; d reopens this)   q: leave Cairn, the question stays open",
+                "Esc: later (the run waits; d reopens this). q: leave, the question stays open.",
                 id="dialog-hint",
             )
         yield dialog_footer()
