@@ -275,7 +275,7 @@ def test_the_status_bar_shows_the_timeout_and_how_long_a_command_is_silent():
 
 
 async def test_c_adds_a_note_to_the_current_step(launched_factory):
-    launched = launched_factory({"delay": "3"}, yes=True)
+    launched = launched_factory({"delay": "30"}, yes=True)
     app = CairnApp(launched=launched)
     async with app.run_test(size=(100, 30)) as pilot:
         await wait_for(
@@ -288,6 +288,7 @@ async def test_c_adds_a_note_to_the_current_step(launched_factory):
         await pilot.press(*"CHG-1234 approved by Sam", "enter")
         assert isinstance(app.screen, MainScreen)
         await wait_for(pilot, lambda: any(r["type"] == "note" for r in journal(launched)), what="the note")
+        await pilot.press("a", "y")  # no need to wait out the slow command
         await wait_for(pilot, lambda: isinstance(app.screen, SummaryScreen), what="the summary")
         await pilot.press("q")
     notes = [r for r in journal(launched) if r["type"] == "note"]
@@ -407,3 +408,17 @@ def test_the_failure_dialog_gets_the_latest_failed_verdict_of_each_check():
         verdict("already-done", "failed", purpose="check"),  # "is it done already?" is no failure
     ]
     assert [c.name for c in failed_checks(step)] == ["mesh-relations"]
+
+
+async def test_the_palette_key_shows_at_80_columns_where_the_keys_leave_room(launched_factory):
+    launched = launched_factory(yes=True)
+    app = CairnApp(launched=launched)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await wait_for(pilot, lambda: isinstance(app.screen, SummaryScreen), what="the summary")
+        await pilot.press("escape")
+        await pilot.pause(1.2)
+        footer = app.screen.query_one(Footer)
+        assert footer.show_command_palette  # the run is over: fewer keys, room for ^p palette
+        keys = {key.key_display: key.region for key in footer.query(FooterKey)}
+        assert all(region.right <= 80 for region in keys.values())
+        await pilot.press("q")

@@ -50,7 +50,7 @@ CONTROL_ACTIONS = {
     "kill",
     "note",
 }
-PALETTE_MIN_WIDTH = 100  # below this the footer needs the room "^p palette" takes (help names ctrl+p)
+PALETTE_ROOM = len(" ^p palette ")  # shown only where the keys leave room for it (help names ctrl+p)
 # Below this width the footer keeps the keys that steer the run (and ? and q); these stay keys
 # and stay in help and the palette.
 FULL_FOOTER_WIDTH = 80
@@ -249,6 +249,8 @@ class MainScreen(Screen[None]):
         self.query_one(StatusBar).show(
             head=head, right=f"{clock_text(self._elapsed())} ", activity=self._activity()
         )
+        if self.is_mounted:
+            self._fit_palette()  # the keys shown change with the run's state
 
     def _activity(self) -> Text:
         running = self.view.running_command()
@@ -565,7 +567,6 @@ class MainScreen(Screen[None]):
 
     def _fit_footer(self) -> None:
         width = self.size.width
-        self.query_one(Footer).show_command_palette = width >= PALETTE_MIN_WIDTH
         full = width >= FULL_FOOTER_WIDTH
         changed = False
         for bindings in self._bindings.key_to_bindings.values():
@@ -575,6 +576,20 @@ class MainScreen(Screen[None]):
                     changed = True
         if changed:
             self.refresh_bindings()
+        self._fit_palette()
+
+    def _fit_palette(self) -> None:
+        """The footer's keys come first; "^p palette" only where they leave room for it."""
+        shown: dict[str, int] = {}
+        for key, active in self.active_bindings.items():
+            binding = active.binding
+            if binding.show and binding.description:
+                display = binding.key_display or self.app.get_key_display(binding)
+                shown[key] = len(display) + 1 + len(binding.description) + 1
+        footer = self.query_one(Footer)
+        room = sum(shown.values()) + PALETTE_ROOM <= self.size.width
+        if footer.show_command_palette != room:
+            footer.show_command_palette = room
 
     # --- kill a hung command, notes -------------------------------------------------------------
 
