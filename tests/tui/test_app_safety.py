@@ -422,3 +422,14 @@ async def test_the_palette_key_shows_at_80_columns_where_the_keys_leave_room(lau
         keys = {key.key_display: key.region for key in footer.query(FooterKey)}
         assert all(region.right <= 80 for region in keys.values())
         await pilot.press("q")
+
+
+async def test_a_long_command_in_the_confirmation_wraps_under_its_dollar():
+    long = "$ juju remove-relation -m kubeflow istio-ingressgateway:istio-pilot istio-pilot:istio-pilot " * 2
+    host = DialogHost(DecisionScreen(confirm_request(detail=(long.strip(), "$ juju status")), "Remove"))
+    async with host.run_test(size=(80, 24)) as pilot:
+        await pilot.pause(0.3)
+        rows = str(host.screen.query_one("#detail-text", Static).render()).splitlines()
+        assert len(rows) > 2
+        assert [row for row in rows if row.startswith("$ ")] == [rows[0], "$ juju status"]
+        assert all(row.startswith(("$ ", "  ")) for row in rows)

@@ -24,6 +24,7 @@ from textual.widgets import Button, Static
 from steps import events as ev
 
 from ..widgets.look import css
+from ..widgets.output_pane import wrap_line
 from .confirm import ConfirmScreen
 from .dialog_keys import QUIT_BINDING, dialog_footer, offer_quit
 from .reason import ReasonScreen
@@ -57,6 +58,7 @@ def yes_label(kind: str) -> str:
 class DecisionScreen(ModalScreen[tuple[str, str] | None]):
     DEFAULT_CSS = css(__file__, "decision.tcss")
     HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (80, "-wide")]
+    VERTICAL_BREAKPOINTS = [(0, "-short"), (34, "-tall")]
     BINDINGS = [
         # Two bindings for `y` so the footer says what it does here: run a destructive step, or
         # answer a question yes. check_action lets exactly one of them through.
@@ -128,6 +130,8 @@ class DecisionScreen(ModalScreen[tuple[str, str] | None]):
             commands = sum(1 for line in req.detail if line.startswith("$ "))
             if commands > 1:
                 heading = f"It runs exactly these {commands} commands:"
+            if commands > 8:
+                heading = heading.rstrip(":") + " (the list scrolls; Tab and arrows, or the wheel):"
         return heading
 
     def _check_lines(self) -> list[str]:
@@ -146,6 +150,22 @@ class DecisionScreen(ModalScreen[tuple[str, str] | None]):
         later = self.query("#opt-later")
         if later:  # it may already be on its way out (answered elsewhere)
             later.first(Button).focus()
+        self.call_after_refresh(self._wrap_detail)
+
+    def on_resize(self) -> None:
+        self.call_after_refresh(self._wrap_detail)
+
+    def _wrap_detail(self) -> None:
+        """A long command wraps with its continuation indented, so each `$` starts a command."""
+        found = self.query("#detail-text")
+        if not found or not self.request.detail:
+            return
+        text = found.first(Static)
+        width = text.content_region.width
+        if width < 20:
+            return
+        rows = [row for line in self.request.detail for row in wrap_line(line, width)]
+        text.update("\n".join(rows))
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "choose":
