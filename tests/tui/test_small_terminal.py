@@ -84,3 +84,28 @@ async def test_every_choice_of_a_question_is_on_screen_at_60_columns():
             label = str(button.label)
             assert button.region.width >= len(label) + 2, f"{label} is cut: {button.region}"
             assert dialog.region.contains_region(button.region), f"{label} is outside the dialog"
+
+
+async def test_a_toast_at_60_columns_wraps_between_words(launched_factory):
+    from textual.widgets._toast import Toast
+
+    launched = launched_factory({"delay": "30"}, yes=True)
+    app = CairnApp(launched=launched)
+    async with app.run_test(size=(60, 20), notifications=True) as pilot:
+        await wait_for(
+            pilot, lambda: command_started(launched, "remove-istio-pilot"), what="a running command"
+        )
+        app.notify(
+            "Going on without waiting (recorded in the journal): kubeflow-profiles-controller", timeout=30
+        )
+        await wait_for(pilot, lambda: list(app.screen.query(Toast)), what="the toast")
+        await pilot.pause(0.2)
+        toast = next(iter(app.screen.query(Toast)))
+        assert toast.region.width >= 50, f"a toast {toast.region.width} columns wide cuts words"
+
+
+def test_help_names_the_new_keys():
+    from tui.screens.help import KEYS
+
+    keys = {key for key, _ in KEYS}
+    assert {"w", "z", "k", "c"} <= keys
