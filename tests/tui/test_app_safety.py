@@ -265,8 +265,8 @@ def test_the_status_bar_shows_the_timeout_and_how_long_a_command_is_silent():
         running_command=lambda: running,
     )
     text = activity(view, Look(), session_id="x", now=1140.0, last_output_at=1010.0).plain  # type: ignore[arg-type]
-    assert "2m20s of 30m00s timeout" in text
-    assert "no output for 2m10s (k kills it)" in text
+    assert "2m20s (timeout 30m00s)" in text
+    assert "no output for 2m10s, k kills it" in text
     quiet = activity(view, Look(), session_id="x", now=1140.0, last_output_at=1139.0).plain  # type: ignore[arg-type]
     assert "no output" not in quiet
 

@@ -78,13 +78,13 @@ def activity(  # noqa: C901 - one answer per situation, in order of urgency
     if running is not None:
         text.append(f"{g.glyph('running')} ", "bold")
         took = human_duration(max(0.0, now - running.started))
-        limit = f" of {human_duration(running.timeout)} timeout" if running.timeout else ""
-        text.append(f"{took}{limit} ", "dim")
+        limit = f" (timeout {human_duration(running.timeout)})" if running.timeout else ""
+        text.append(f"{took}{limit} {g.dot} ", "dim")
         silent = now - max(running.started, last_output_at or 0.0)
         if silent >= SILENCE_SHOWN_AFTER:
             text.append(f"no output for {human_duration(silent)}", "bold yellow")
-            text.append("" if read_only else " (k kills it)")
-            text.append(" ")
+            text.append("" if read_only else ", k kills it")
+            text.append(f" {g.dot} ")
         text.append(f"$ {running.display}")
         return text
     if view.current_step and view.current_step in view.steps:
