@@ -887,6 +887,11 @@ class Engine:
             if self._detach:
                 self._emit(ev.Detached(reason=self._detach))
                 raise _Detach()
+            if step.id in self._skips:  # a skip given during the wait ends it now, not when it settles
+                self._emit(
+                    ev.WaitFinished(step_id=step.id, outcome="skipped", elapsed=time.monotonic() - began)
+                )
+                raise _StepSkipped(self._skips.pop(step.id))
             if self._override_wait:
                 self._emit(
                     ev.WaitFinished(step_id=step.id, outcome="overridden", elapsed=time.monotonic() - began)

@@ -213,7 +213,7 @@ class WaitProgress(Event):
 class WaitFinished(Event):
     type: ClassVar[str] = "wait.finished"
     step_id: str
-    outcome: str  # settled | overridden | timed-out | aborted
+    outcome: str  # settled | overridden | skipped | timed-out | aborted
     elapsed: float = 0.0
 
 

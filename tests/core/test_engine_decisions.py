@@ -332,3 +332,20 @@ def test_a_pause_counts_as_waiting_only_once_the_running_command_has_ended(tmp_p
     step = SessionView.build(_journal(h)).steps["a"]
     assert 0.4 <= step.waited < 0.75, step.waited
     assert step.run_time is not None and step.run_time >= 0.75
+
+
+def test_a_skip_given_during_a_settle_wait_ends_the_wait_at_once(tmp_path):
+    from .harness import Settle
+
+    h = make(
+        book(_step("a", ["echo a"], "        settle: [app]"), _step("b", ["echo b"])),
+        tmp_path,
+        settle=lambda state, apps: Settle(False, ("app/0  waiting  executing",)),
+        settle_timeout=600,
+    ).start()
+    h.wait_for(lambda e: isinstance(e, ev.WaitProgress))
+    h.engine.skip("a", "settles on its own; checked by hand")
+    assert h.join(timeout=10) == "succeeded"
+    assert h.of(ev.WaitFinished)[-1].outcome == "skipped"
+    finished = {e.step_id: e for e in h.of(ev.StepFinished)}
+    assert finished["a"].state == "skipped" and finished["a"].reason == "settles on its own; checked by hand"
