@@ -263,12 +263,16 @@ def test_the_status_bar_shows_the_timeout_and_how_long_a_command_is_silent():
         paused=False,
         last_wait=None,
         running_command=lambda: running,
+        steps={},
     )
     text = activity(view, Look(), session_id="x", now=1140.0, last_output_at=1010.0).plain  # type: ignore[arg-type]
     assert "2m20s (timeout 30m00s)" in text
     assert "no output for 2m10s, k kills it" in text
     quiet = activity(view, Look(), session_id="x", now=1140.0, last_output_at=1139.0).plain  # type: ignore[arg-type]
     assert "no output" not in quiet
+    view.steps = {"s": SimpleNamespace(skip_requested="done by hand")}
+    acked = activity(view, Look(), session_id="x", now=1140.0, last_output_at=1139.0).plain  # type: ignore[arg-type]
+    assert "skip requested (done by hand)" in acked
 
 
 # --- 10.15: notes ---------------------------------------------------------------------------------

@@ -85,6 +85,10 @@ def activity(  # noqa: C901 - one answer per situation, in order of urgency
             text.append(f"no output for {human_duration(silent)}", "bold yellow")
             text.append("" if read_only else ", k kills it")
             text.append(f" {g.dot} ")
+        step = view.steps.get(running.step_id)
+        if step is not None and step.skip_requested:
+            # Acknowledged at once: the skip is journaled; it takes effect when the command ends.
+            text.append(f"skip requested ({step.skip_requested}) {g.dot} ", "bold")
         text.append(f"$ {running.display}")
         return text
     if view.current_step and view.current_step in view.steps:
