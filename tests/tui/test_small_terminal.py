@@ -67,6 +67,13 @@ async def test_the_footer_at_60_columns_keeps_help_and_quit(launched_factory):
         await pilot.pause(0.3)
         keys = {key.key_display for key in app.screen.query_one(Footer).query(FooterKey)}
         assert {"e", "/", "w", "z"} <= keys
+        await pilot.resize_terminal(60, 20)
+        await pilot.pause(0.3)
+    # A narrow screen hides keys from its own footer only, never from the next screen's.
+    from tui.screens.main import MainScreen
+
+    shared = MainScreen._merged_bindings
+    assert shared is not None and all(b.show for b in shared.key_to_bindings["w"])
 
 
 async def test_every_choice_of_a_question_is_on_screen_at_60_columns():

@@ -569,11 +569,14 @@ class MainScreen(Screen[None]):
         width = self.size.width
         full = width >= FULL_FOOTER_WIDTH
         changed = False
-        for bindings in self._bindings.key_to_bindings.values():
-            for i, binding in enumerate(bindings):
-                if binding.action in FOOTER_OPTIONAL and binding.show != full:
-                    bindings[i] = dataclasses.replace(binding, show=full)
-                    changed = True
+        table = self._bindings.key_to_bindings
+        for key, bindings in table.items():
+            if any(b.action in FOOTER_OPTIONAL and b.show != full for b in bindings):
+                # A new list: the map's copy shares its lists with the class's bindings.
+                table[key] = [
+                    dataclasses.replace(b, show=full) if b.action in FOOTER_OPTIONAL else b for b in bindings
+                ]
+                changed = True
         if changed:
             self.refresh_bindings()
         self._fit_palette()
