@@ -2,15 +2,17 @@
 
 It drives the app headless at 80x24 (App.run_test + pilot) the way an operator would: choose the
 platform on the start screen, start, confirm the destructive steps, meet an injected failure of
-the admission webhook migration and retry it, and read the summary. Each moment is written as an
-SVG beside this script (App.export_screenshot):
+the admission webhook migration and retry it, zoom and wrap the output, skip the check by hand
+with a reason, and read the summary. Each moment is written as an SVG beside this script
+(App.export_screenshot):
 
     01-start-platform.svg     the start screen: the platform choice, the suggestion, the plan
     02-confirm-destructive.svg  a destructive step asks first, showing its exact commands
     03-step-running.svg       a step running: its output, the cluster pane, what the engine waits for
     04-failed-retry.svg       the injected failure, asking retry / skip / abort
     05-finished.svg           the summary after the migration succeeded
-    06-finished-plan.svg      the whole plan folded, every phase done
+    06-finished-plan.svg      the whole plan folded at 120x40, with the ambient health rows
+    07-zoom-wrap.svg          the output pane zoomed to the whole screen (z), long lines wrapped (w)
 
     python screenshots/make_screenshots.py [--speed S]
 """
@@ -39,6 +41,9 @@ from tui.screens.start import StartScreen  # noqa: E402
 SIZE = (80, 24)
 FAULT = ("migrate-admission-webhook", "fail-once")
 RUNNING_STEP = "deploy-istio-k8s"  # shown while it waits for istio-k8s to settle
+SKIPPED_STEP = "verify-by-hand"  # skipped with a reason: the tree and summary show it apart
+SKIP_REASON = "checked in the dashboard by the product owner (CHG-1234)"
+WIDE = (120, 40)
 
 
 def save(app: CairnApp, name: str, title: str) -> None:
@@ -70,7 +75,7 @@ async def rehearse(speed: float) -> None:
 
         await pilot.press("ctrl+r")
         await until(pilot, lambda: isinstance(app.screen, MainScreen | DecisionScreen))
-        shot = {"confirm": False, "running": False, "failed": False}
+        shot = {"confirm": False, "running": False, "failed": False, "zoom": False}
         while True:
             screen = app.screen
             if isinstance(screen, SummaryScreen):
@@ -85,6 +90,10 @@ async def rehearse(speed: float) -> None:
                     shot["failed"] = True
                     save(app, "04-failed-retry.svg", "Cairn: a step failed (injected fault)")
                     await pilot.press("r")
+                elif kind == "ask" and screen.request.step_id == SKIPPED_STEP:
+                    await pilot.press("s")
+                    await pilot.pause(0.2)
+                    await pilot.press(*SKIP_REASON, "enter")
                 elif kind in ("confirm", "ask"):
                     await pilot.press("y")
                 else:
@@ -97,12 +106,19 @@ async def rehearse(speed: float) -> None:
                 await pilot.pause(0.5)
                 shot["running"] = True
                 save(app, "03-step-running.svg", "Cairn: a step running, waiting for its apps to settle")
+            if shot["running"] and not shot["zoom"] and isinstance(main, MainScreen) and app.screen is main:
+                shot["zoom"] = True
+                await pilot.press("z", "w")
+                await pilot.pause(0.5)
+                save(app, "07-zoom-wrap.svg", "Cairn: the output zoomed (z), long lines wrapped (w)")
+                await pilot.press("w", "z")
             await pilot.pause(0.1)
         await pilot.pause(0.5)
         save(app, "05-finished.svg", "Cairn: the migration finished")
         await pilot.press("escape")
-        await pilot.pause(0.5)
-        save(app, "06-finished-plan.svg", "Cairn: every phase done")
+        await pilot.resize_terminal(*WIDE)
+        await pilot.pause(1.0)
+        save(app, "06-finished-plan.svg", "Cairn: every phase done, the ambient health of the cluster")
         missing = [k for k, done in shot.items() if not done]
         if missing:
             print(f"note: no screenshot of {', '.join(missing)} in this run")

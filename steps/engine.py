@@ -7,6 +7,10 @@ Run it in a thread (`Engine.run`); drive it from any thread with the controls:
 - `decide(id, choice, reason)`: answers a `DecisionRequested` (confirm a destructive step, retry /
   skip / abort a failed one, keep waiting or override a wait that timed out).
 - `override_wait()`: stop waiting for apps to settle and go on (journaled).
+- `kill_command()`: kill just the running command (its process group); the step fails and the
+  operator chooses retry, skip or abort. `running_command_info()` says what runs, its timeout
+  and how long it has been silent.
+- `add_note(text)`: the operator's note on the current step, journaled for the change record.
 - `abort()`: kills the running command's process group and ends the run (front ends confirm first).
 - `detach(reason)`: the front end is leaving; the running command keeps running, the run stops
   where it is and `cairn resume` continues it.
@@ -19,6 +23,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import dataclasses
 import errno
 import re
 import threading
@@ -29,7 +34,7 @@ from pathlib import Path
 from typing import Any
 
 from . import events as ev
-from . import execute, generators, secret_store, state_summary, template
+from . import execute, generators, narrator, secret_store, state_summary, template
 from .argvfmt import format_argv
 from .cluster.state import ClusterState
 from .journal import JournalUnwritable, JournalWriter
@@ -82,6 +87,21 @@ class EngineOptions:
     on_failure: str = "ask"  # ask | abort: what --yes does when a step fails (it never retries blindly)
 
 
+@dataclass(frozen=True)
+class RunningInfo:
+    """The command running now, for views that show its timeout and its silence."""
+
+    step_id: str
+    number: int
+    display: str
+    timeout: float | None
+    started: float  # time.time()
+    last_output: float  # time.time() of its latest output (its start when it printed nothing)
+
+    def silent_for(self, now: float | None = None) -> float:
+        return max(0.0, (time.time() if now is None else now) - self.last_output)
+
+
 @dataclass
 class _StepRun:
     step: PlannedStep
@@ -122,11 +142,19 @@ class Engine:
         self.params = dict(plan.values.params)
         self._table = plan.values.table()
         self._cond = threading.Condition()
-        self._paused = False
+        # Events come from the engine thread and, for the controls journaled when given (pause,
+        # skip, kill, notes), from the caller's thread: one at a time into journal, view, listener.
+        self._emit_lock = threading.RLock()
+        # A pause given before an earlier process stopped still holds (it is in the journal).
+        self._paused = bool(resume_view is not None and resume_view.paused)
+        self._kill = False
+        self._running: tuple[str, int, execute.RunningCommand] | None = None
+        self._running_info: RunningInfo | None = None
         self._abort = False
         self._detach = ""
         self._override_wait = False
-        self._skips: dict[str, str] = {}
+        # Skips given before an earlier process stopped are still owed.
+        self._skips: dict[str, str] = dict(resume_view.pending_skips()) if resume_view is not None else {}
         self._decision: tuple[int, str, str] | None = None
         self._decision_id = 0
         self._command_number = self._first_free_command_number()
@@ -155,27 +183,70 @@ class Engine:
 
     # --- controls (any thread) ----------------------------------------------------------
 
-    def pause(self) -> None:
+    def pause(self, by: str = "operator") -> None:
+        """Hold before the next command. Journaled now, not when the running command ends."""
         with self._cond:
+            was = self._paused
             self._paused = True
             self._cond.notify_all()
+        if not was:
+            self._emit(ev.Paused(step_id=self.current_step, by=by, running_command=self._running_number()))
 
-    def resume(self) -> None:
+    def resume(self, by: str = "operator") -> None:
         with self._cond:
             was = self._paused
             self._paused = False
             self._cond.notify_all()
         if was:
-            self._emit(ev.Resumed())
+            self._emit(ev.Resumed(by=by))
 
     @property
     def paused(self) -> bool:
         return self._paused
 
-    def skip(self, step_id: str, reason: str) -> None:
+    def skip(self, step_id: str, reason: str, by: str = "operator") -> None:
+        """Skip a step: journaled now; carried out when it is reached or its command ends."""
+        reason = reason or "no reason given"
         with self._cond:
-            self._skips[step_id] = reason or "no reason given"
+            self._skips[step_id] = reason
             self._cond.notify_all()
+        number = self._running_number(step_id)
+        self._emit(ev.SkipRequested(step_id=step_id, reason=reason, by=by, running_command=number))
+
+    def _running_number(self, step_id: str = "") -> int | None:
+        """The command running now (also one just journaled and not yet followed)."""
+        running = self._running
+        if running is not None:
+            return running[1] if not step_id or running[0] == step_id else None
+        rec = self.view.running_command() if self.view is not None else None
+        return rec.number if rec is not None and (not step_id or rec.step_id == step_id) else None
+
+    def kill_command(self, by: str = "operator") -> bool:
+        """Kill the running command's process group (front ends ask first). The step then fails
+        and the operator decides: retry, skip or abort. False when no command runs."""
+        running = self._running
+        if running is None:
+            return False
+        with self._cond:
+            self._kill = True
+            self._cond.notify_all()
+        self._emit(ev.KillRequested(step_id=running[0], number=running[1], by=by))
+        return True
+
+    def running_command_info(self) -> RunningInfo | None:
+        return self._running_info
+
+    def add_note(self, text: str, step_id: str = "", by: str = "operator") -> ev.NoteAdded | None:
+        """The operator's note on a step (the current one, else the latest): journaled at once."""
+        text = text.strip()
+        if not text:
+            return None
+        target = step_id or self.current_step or (self.view.current_step if self.view else "")
+        if not target and self.view is not None:
+            target = self.view.last_step_id()
+        note = ev.NoteAdded(step_id=target, text=text, by=by)
+        self._emit(note)
+        return note
 
     def decide(self, decision_id: int, choice: Choice | str, reason: str = "") -> None:
         with self._cond:
@@ -201,12 +272,13 @@ class Engine:
 
     def run(self) -> str:
         """Run to the end (or abort/detach); returns the outcome."""
+        self._record_before()
         try:
             self._confirm_live_target()
             for step in self.plan.steps():
                 self._run_step(step)
             self.outcome = OUTCOME_SUCCEEDED
-            self._finish(OUTCOME_SUCCEEDED, "every step succeeded, was already done or was skipped")
+            self._finish(OUTCOME_SUCCEEDED, "")
         except _Abort:
             self.outcome = OUTCOME_ABORTED
             self._finish(OUTCOME_ABORTED, "aborted by the operator")
@@ -236,12 +308,31 @@ class Engine:
         except Exception:  # noqa: BLE001 - stopping anyway
             pass
 
+    def _record_before(self) -> None:
+        """The cluster as it was before the session changed anything, once per session (a
+        resume keeps the first one), so the record can show what the run changed."""
+        if (self.session_dir / state_summary.BEFORE_NAME).exists():
+            return
+        if self.view is not None and any(st.state != StepState.PENDING for st in self.view.steps.values()):
+            return  # a session from before this was recorded: "before" is long past
+        state = self._read_state_quietly()
+        if state is None:
+            return
+        try:
+            state_summary.write(self.session_dir, state, state_summary.BEFORE_NAME)
+        except OSError as exc:
+            self._emit(
+                ev.Notice(level=Level.WARNING, text=f"could not save the cluster state before the run: {exc}")
+            )
+
     def _finish(self, outcome: RunOutcome, message: str) -> None:
         if self.target.runs_commands:
             self._write_summary(self._read_state_quietly())
         counts: dict[str, int] = {}
         if self.view is not None:  # journaled under the words the view shows ("already done")
             counts = {state.value: n for state, n in self.view.counts().items()}
+        if not message:
+            message = narrator.success_message(counts)
         self._emit(ev.RunFinished(outcome=outcome, summary=counts, message=message))
         self.journal.sync()
         if outcome == OUTCOME_SUCCEEDED:
@@ -280,9 +371,11 @@ class Engine:
             return
 
         run = _StepRun(step=step, attempt=prior.attempts if prior else 0)
-        pending_generation = False
+        # A step that failed before it started (not ready, or "no" to its question) was never
+        # confirmed: it goes through its question again, never straight to its commands.
+        started_before = prior is not None and bool(prior.attempts or prior.commands)
         unfinished = (StepState.RUNNING, StepState.INTERRUPTED, StepState.FAILED, StepState.ABORTED)
-        if prior is not None and prior.state in unfinished:
+        if prior is not None and started_before and prior.state in unfinished:
             self._resume_step(run, prior)
             if step.id in self._finished_here:
                 return
@@ -291,20 +384,18 @@ class Engine:
                 return
             if step.warning:
                 self._emit(ev.Notice(level=Level.WARNING, text=step.warning, step_id=step.id))
-            if not self._confirm(step):
+            prepared = self._prepare(step)
+            if prepared is None:
                 return
-            pending_generation = True
+            run.commands, shown = prepared
+            if not self._confirm(step, shown):
+                return
 
         started = time.time()
         while True:
             run.attempt += 1
             self._emit(ev.StepStarted(step_id=step.id, attempt=run.attempt, from_command=run.next_index))
             try:
-                if pending_generation:
-                    # Inside the try: a generator that refuses (ValueError) fails the step, which the
-                    # operator can retry, skip or abort like any other failure.
-                    run.commands = self._materialise(step)
-                    pending_generation = False
                 self._run_commands(run)
                 self._wait(step)
                 self._verify(step)
@@ -427,8 +518,22 @@ class Engine:
         return False
 
     def _finish_step(self, step: PlannedStep, state: StepEnd, reason: str, started: float | None) -> None:
-        duration = time.time() - started if started else 0.0
-        self._emit(ev.StepFinished(step_id=step.id, state=state, reason=reason, duration=duration))
+        now = time.time()
+        duration = now - started if started else 0.0
+        # The step's own time, apart from the time it waited for the operator meanwhile.
+        rec = self.view.steps.get(step.id) if self.view is not None and started else None
+        waited = (
+            sum(max(0.0, min(b, now) - max(a, started or now)) for a, b in rec.operator_waits) if rec else 0.0
+        )
+        self._emit(
+            ev.StepFinished(
+                step_id=step.id,
+                state=state,
+                reason=reason,
+                duration=max(0.0, duration - waited),
+                waited=waited,
+            )
+        )
         self._finished_here.append(step.id)
         self.current_step = ""
 
@@ -451,26 +556,75 @@ class Engine:
             return True
         return False
 
-    def _confirm(self, step: PlannedStep) -> bool:
-        """Destructive steps and questions need a yes. Returns False when the step is skipped."""
+    def _prepare(self, step: PlannedStep) -> tuple[list[Command], tuple[str, ...]] | None:
+        """The step's commands, generated ones computed, and (for a destructive step) each argv as
+        it will run. A value not known yet makes the step not ready: it fails here, before any
+        question, and the operator retries, skips or aborts. None when it is skipped."""
+        while True:
+            try:
+                commands = self._materialise(step)
+                return commands, (self._rendered(commands) if step.destructive else ())
+            except _StepFailedHere as exc:
+                choice, reason = self._on_failure(step, f"not ready to run: {exc}")
+            if choice == Choice.SKIP:
+                self._finish_step(step, StepEnd.SKIPPED, reason or "skipped: it was not ready to run", None)
+                return None
+            if choice == Choice.ABORT:
+                raise _Abort()
+
+    def _rendered(self, commands: list[Command]) -> tuple[str, ...]:
+        """Every argv exactly as it runs (secrets shown as [redacted]), fallbacks included."""
+        shown: list[str] = []
+        for cmd in commands:
+            shown.append(format_argv(self._resolve_argv(cmd.argv, display=True)))
+            shown.extend(
+                f"(if that fails) {format_argv(self._resolve_argv(alt.argv, display=True))}"
+                for alt in cmd.fallback
+            )
+        return tuple(shown)
+
+    def _confirm(self, step: PlannedStep, shown: tuple[str, ...]) -> bool:
+        """Destructive steps and questions need a yes. Returns False when the step is skipped (or,
+        for a human check with nothing to run, assumed under --yes)."""
         if not (step.destructive or step.ask):
             return True
         if step.destructive:
-            prompt = f"{step.title}: this step is destructive. Run it?"
-            detail = tuple(f"$ {format_argv(self.plan.shown(c.argv))}" for c in step.commands)
-            if step.generate:
-                detail += (f"$ … commands computed from the cluster by {step.generate}",)
+            kind, prompt, options = (
+                DecisionKind.CONFIRM,
+                f"{step.title}: this step is destructive. Run it?",
+                (Choice.YES, Choice.SKIP, Choice.ABORT),
+            )
+            detail = tuple(f"$ {line}" for line in shown)
         else:
-            prompt = step.ask
-            detail = ()
-        kind = DecisionKind.CONFIRM if step.destructive else DecisionKind.ASK
-        choice, reason = self._ask(kind, step.id, prompt, (Choice.YES, Choice.SKIP, Choice.ABORT), detail, step.warning)
-        if choice == Choice.YES:
-            return True
-        if choice == Choice.SKIP:
-            self._finish_step(step, StepEnd.SKIPPED, reason or "the operator chose not to run it", None)
-            return False
-        raise _Abort()
+            # A question a person answers; "no" fails the step (retry asks again).
+            kind, prompt, options, detail = (
+                DecisionKind.ASK,
+                step.ask,
+                (Choice.YES, Choice.NO, Choice.SKIP, Choice.ABORT),
+                (),
+            )
+        while True:
+            choice, reason = self._ask(kind, step.id, prompt, options, detail, step.warning, commands=shown)
+            if choice == Choice.YES:
+                by_hand = not (step.commands or step.generate or step.verify)
+                if kind == DecisionKind.ASK and self.options.yes and by_hand:
+                    # Nobody looked: the record must not say it was checked.
+                    self._finish_step(step, StepEnd.ASSUMED, "answered by --yes; nobody looked", None)
+                    return False
+                return True
+            if choice == Choice.SKIP:
+                self._finish_step(step, StepEnd.SKIPPED, reason or "the operator chose not to run it", None)
+                return False
+            if choice == Choice.NO:
+                choice, reason = self._on_failure(
+                    step, "the operator answered no" + (f": {reason}" if reason else "")
+                )
+                if choice == Choice.RETRY:
+                    continue
+                if choice == Choice.SKIP:
+                    self._finish_step(step, StepEnd.SKIPPED, reason or "skipped after the answer no", None)
+                    return False
+            raise _Abort()
 
     def _materialise(self, step: PlannedStep, replay: bool = False) -> list[Command]:
         """The step's commands, with generated ones and generated files, for this run."""
@@ -709,8 +863,22 @@ class Engine:
     ) -> tuple[execute.ExitStatus, list[str]]:
         kept: list[str] = []
         keep = [True]
+        rec = self.view.command(number) if self.view is not None else None
+        began = rec.started if rec is not None else time.time()
+        info = RunningInfo(
+            step_id=step_id,
+            number=number,
+            display=rec.display if rec is not None else "",
+            timeout=rec.timeout if rec is not None else None,
+            started=began,
+            last_output=began,
+        )
+        with self._cond:
+            self._kill = False
+            self._running, self._running_info = (step_id, number, running), info
 
         def on_lines(lines: list[str]) -> None:
+            self._running_info = dataclasses.replace(info, last_output=time.time())
             if keep[0]:
                 kept.extend(lines)
                 if len(kept) > 10_000:  # only captures need the text; they are short
@@ -723,13 +891,23 @@ class Engine:
         def should_abort() -> bool:
             if self._detach:
                 raise _Detach()
-            return self._abort
+            return self._abort or self._kill
 
         try:
             status = running.follow(on_lines, should_abort)
         except _Detach:
             self._emit(ev.Detached(reason=self._detach, running_command=number))
             raise
+        finally:
+            with self._cond:
+                self._running = self._running_info = None
+        if self._kill and not self._abort:
+            with self._cond:
+                self._kill = False
+            if status.reason in (CommandEnd.ABORTED, CommandEnd.EXITED) and not status.ok:
+                # The supervisor records a stop on SIGTERM as "aborted": here the operator
+                # killed only this command, and the step fails (retry / skip / abort follow).
+                status = dataclasses.replace(status, reason=CommandEnd.KILLED)
         if status.reason == CommandEnd.ABORTED and self._abort:
             self._finished(step_id, index, number, status, (False, "", ""))
             self._emit(ev.StepFinished(step_id=step_id, state=StepEnd.ABORTED, reason="aborted by the operator"))
@@ -760,6 +938,8 @@ class Engine:
         """(ok, benign reason, failure reason) from the exit status, the expectations and the rules."""
         if status.reason == CommandEnd.TIMEOUT:
             return False, "", f"timed out after {status.ended - status.started:.0f} s"
+        if status.reason == CommandEnd.KILLED:
+            return False, "", "killed by the operator"
         if status.reason in (CommandEnd.NOT_STARTED, CommandEnd.LOST):
             return False, "", status.error or status.reason
         rules = (*(cmd.benign if cmd else ()), *self.plan.benign)
@@ -825,6 +1005,11 @@ class Engine:
             if self._detach:
                 self._emit(ev.Detached(reason=self._detach))
                 raise _Detach()
+            if step.id in self._skips:  # a skip given during the wait ends it now, not when it settles
+                self._emit(
+                    ev.WaitFinished(step_id=step.id, outcome=WaitOutcome.SKIPPED, elapsed=time.monotonic() - began)
+                )
+                raise _StepSkipped(self._skips.pop(step.id))
             if self._override_wait:
                 self._emit(
                     ev.WaitFinished(step_id=step.id, outcome=WaitOutcome.OVERRIDDEN, elapsed=time.monotonic() - began)
@@ -971,6 +1156,7 @@ class Engine:
         options: tuple[Choice, ...],
         detail: tuple[str, ...],
         warning: str = "",
+        commands: tuple[str, ...] = (),
     ) -> tuple[Choice, str]:
         auto = Choice.YES if kind.answered_by_yes else None
         with self._cond:
@@ -985,6 +1171,7 @@ class Engine:
                 options=options,
                 detail=detail,
                 warning=warning,
+                commands=commands,
             )
         )
         if self.options.yes and auto:
@@ -1013,9 +1200,12 @@ class Engine:
         return choice, reason
 
     def _hold_if_paused(self, step_id: str) -> None:
+        if self._detach:  # the front end left between commands (a hang-up, a closed stdout)
+            self._emit(ev.Detached(reason=self._detach))
+            raise _Detach()
         if not self._paused:
             return
-        self._emit(ev.Paused(step_id=step_id))
+        # Paused was journaled when the operator asked (or by the process that was stopped).
         with self._cond:
             while self._paused and not self._abort and not self._detach:
                 self._cond.wait(timeout=0.5)
@@ -1028,16 +1218,19 @@ class Engine:
     # --- plumbing -----------------------------------------------------------------------------
 
     def _emit(self, event: ev.Event, journal: bool = True) -> None:
-        if journal:
-            self.journal.write(event)
-        if self.view is not None:
-            self.view.apply(event)
-        try:
-            self.listener(event)
-        except (_Detach, _Abort):
-            raise
-        except Exception as exc:  # noqa: BLE001 - a front-end bug must not stop a migration
-            self.journal.write(ev.Notice(level=Level.ERROR, text=f"front end failed to show an event: {exc!r}"))
+        with self._emit_lock:
+            if journal:
+                self.journal.write(event)
+            if self.view is not None:
+                self.view.apply(event)
+            try:
+                self.listener(event)
+            except (_Detach, _Abort):
+                raise
+            except Exception as exc:  # noqa: BLE001 - a front-end bug must not stop a migration
+                self.journal.write(
+                    ev.Notice(level=Level.ERROR, text=f"front end failed to show an event: {exc!r}")
+                )
 
     def _next_command_number(self) -> int:
         with self._cond:

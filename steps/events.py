@@ -207,7 +207,8 @@ class StepFinished(Event):
     step_id: str
     state: StepEnd
     reason: str = ""
-    duration: float = 0.0
+    duration: float = 0.0  # its own time, without the time it waited for the operator
+    waited: float = 0.0  # the time it waited for the operator (questions, pauses) meanwhile
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -313,6 +314,9 @@ class DecisionRequested(Event):
     options: tuple[Choice, ...]  # e.g. (yes, skip, abort) or (retry, skip, abort)
     detail: tuple[str, ...] = ()  # the exact commands of a destructive step, the failure, …
     warning: str = ""  # the step's known trouble, shown with the question
+    # Every argv a confirmation runs, fully rendered (generated ones computed, captures filled in,
+    # secrets as [redacted]): the question is asked only once all of them are known.
+    commands: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -328,8 +332,42 @@ class DecisionMade(Event):
 
 @dataclass(frozen=True, kw_only=True)
 class Paused(Event):
+    """Journaled when the operator asks, even while a command runs (it is never killed)."""
+
     type: ClassVar[str] = "paused"
-    step_id: str = ""  # the step it holds before
+    step_id: str = ""  # the step it holds in (before its next command)
+    by: str = "operator"
+    running_command: int | None = None  # the command that goes on running meanwhile
+
+
+@dataclass(frozen=True, kw_only=True)
+class SkipRequested(Event):
+    """The operator skips a step; journaled at once, carried out when its running command ends."""
+
+    type: ClassVar[str] = "skip.requested"
+    step_id: str
+    reason: str
+    by: str = "operator"
+    running_command: int | None = None
+
+
+@dataclass(frozen=True, kw_only=True)
+class KillRequested(Event):
+    """The operator kills the running command (its process group); the step then fails."""
+
+    type: ClassVar[str] = "kill.requested"
+    step_id: str
+    number: int
+    by: str = "operator"
+
+
+@dataclass(frozen=True, kw_only=True)
+class NoteAdded(Event):
+    """An operator's note on a step (or on the session), for the change ticket."""
+
+    type: ClassVar[str] = "note"
+    step_id: str = ""
+    text: str
     by: str = "operator"
 
 

@@ -275,6 +275,7 @@ class RunningCommand:
         self, on_lines: Callable[[list[str]], None], should_abort: Callable[[], bool], poll: float
     ) -> ExitStatus:
         aborting_since = 0.0
+        signalled = False
         while True:
             lines = self.read_new()
             if lines:
@@ -286,9 +287,11 @@ class RunningCommand:
                     on_lines(rest)
                 return status
             if should_abort():
-                if not aborting_since:
-                    aborting_since = time.monotonic()
-                    self.abort()
+                aborting_since = aborting_since or time.monotonic()
+                if not signalled:
+                    # Until the supervisor has written its pids there is nobody to signal yet:
+                    # try again next poll rather than wait out the grace period.
+                    signalled = self.abort()
                 elif time.monotonic() - aborting_since > ABORT_GRACE_SECONDS:
                     self.kill_hard()
             self._wait(poll)
@@ -318,15 +321,17 @@ class RunningCommand:
         if select.select([self._pidfd], [], [], poll)[0]:
             self._proc.poll()
 
-    def abort(self) -> None:
-        """SIGTERM to the supervisor: it stops the command's process group and records why."""
+    def abort(self) -> bool:
+        """SIGTERM to the supervisor: it stops the command's process group and records why.
+        False when its pids are not known yet."""
         pids = self.pids
         if pids is None:
-            return
+            return False
         try:
             os.kill(pids[0], signal.SIGTERM)
         except ProcessLookupError:
             pass
+        return True
 
     def kill_hard(self) -> None:
         """The supervisor did not finish in time: SIGKILL the command's group and the supervisor."""

@@ -54,7 +54,8 @@ class CheckRef:
         """`app-absent(istio-pilot)`; an argument filled at run time shows by name, not content."""
         if not self.args:
             return self.name
-        return f"{self.name}(" + ", ".join(k if "{captured." in v else v for k, v in self.args.items()) + ")"
+        shown = (k if "{captured." in v else (v or '""') for k, v in self.args.items())  # "" not nothing
+        return f"{self.name}(" + ", ".join(shown) + ")"
 
 
 @dataclass(frozen=True)

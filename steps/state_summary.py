@@ -1,7 +1,9 @@
 """A short, plain-text summary of a ClusterState, for the export and the session directory.
 
 The engine writes it to `cluster-state.json` after reading the cluster (at most every few
-seconds, and at the end), so the record shows what the cluster looked like when the run ended.
+seconds, and at the end), so the record shows what the cluster looked like when the run ended;
+and once to `cluster-state-before.json` when a session starts, so the export can show what the
+run changed (apps, channels, relations).
 """
 
 from __future__ import annotations
@@ -12,10 +14,11 @@ from collections import Counter
 from pathlib import Path
 
 from .cluster.state import ClusterState
-from .session import SessionDir
 
 MESH_APP = "istio-beacon-k8s"
 INGRESS_APP = "istio-ingress-k8s"
+LATEST_NAME = "cluster-state.json"
+BEFORE_NAME = "cluster-state-before.json"
 
 
 def lines(state: ClusterState) -> list[str]:
@@ -51,9 +54,21 @@ def lines(state: ClusterState) -> list[str]:
     return out
 
 
-def write(directory: Path, state: ClusterState) -> None:
-    data = {"source": state.source, "read_at": state.read_at, "lines": lines(state)}
-    path = SessionDir(directory).cluster_state
-    tmp = path.with_name(path.name + ".tmp")
+def relations(state: ClusterState) -> list[str]:
+    """Each relation once, as `app:endpoint other-app`, from both ends, sorted."""
+    return sorted(
+        {f"{app.name}:{r.endpoint} {r.related_app}" for app in state.apps.values() for r in app.relations}
+    )
+
+
+def write(directory: Path, state: ClusterState, name: str = LATEST_NAME) -> None:
+    data = {
+        "source": state.source,
+        "read_at": state.read_at,
+        "lines": lines(state),
+        "apps": {a.name: {"channel": a.channel, "status": a.status.current} for a in state.apps.values()},
+        "relations": relations(state),
+    }
+    tmp = directory / f"{name}.tmp"
     tmp.write_text(json.dumps(data, indent=1) + "\n", encoding="utf-8")
-    os.replace(tmp, path)
+    os.replace(tmp, directory / name)

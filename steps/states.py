@@ -22,6 +22,7 @@ class StepState(StrEnum):
     DONE = "already done"  # its check passed, so its commands did not run
     INTERRUPTED = "interrupted"
     ABORTED = "aborted"
+    ASSUMED = "assumed"  # a check by hand that --yes answered: nobody looked, so neither ok nor skipped
 
     @property
     def final(self) -> bool:
@@ -29,7 +30,7 @@ class StepState(StrEnum):
         return self in FINAL_STATES
 
 
-FINAL_STATES = frozenset({StepState.SUCCEEDED, StepState.SKIPPED, StepState.DONE})
+FINAL_STATES = frozenset({StepState.SUCCEEDED, StepState.SKIPPED, StepState.DONE, StepState.ASSUMED})
 
 
 class StepEnd(StrEnum):
@@ -45,6 +46,7 @@ class StepEnd(StrEnum):
     DONE = "done"
     ABORTED = "aborted"
     INTERRUPTED = "interrupted"
+    ASSUMED = "assumed"
 
     @property
     def state(self) -> StepState:
@@ -68,6 +70,7 @@ class CommandEnd(StrEnum):
     ABORTED = "aborted"
     NOT_STARTED = "not-started"
     LOST = "lost"
+    KILLED = "killed"  # the operator killed it ("kill this command")
 
 
 class WaitOutcome(StrEnum):
@@ -77,6 +80,7 @@ class WaitOutcome(StrEnum):
     OVERRIDDEN = "overridden"
     TIMED_OUT = "timed-out"
     ABORTED = "aborted"
+    SKIPPED = "skipped"  # the operator skipped the step while it waited
 
 
 class DecisionKind(StrEnum):
@@ -98,6 +102,7 @@ class Choice(StrEnum):
     """The operator's answers to a decision."""
 
     YES = "yes"
+    NO = "no"  # a check by hand that did not pass: the step fails
     SKIP = "skip"
     ABORT = "abort"
     RETRY = "retry"

@@ -27,6 +27,8 @@ PENDING, RUNNING, SUCCEEDED, FAILED, SKIPPED, DONE, INTERRUPTED, ABORTED = (
     StepState.INTERRUPTED,
     StepState.ABORTED,
 )
+# A human check that --yes answered: nobody looked, so it is neither ok nor skipped.
+ASSUMED = StepState.ASSUMED
 
 
 @dataclass
@@ -44,6 +46,10 @@ class CommandRecord:
     ok: bool | None = None
     benign: str = ""
     failure: str = ""
+    last_output: float | None = None  # when it last printed (live views only: output is not journaled)
+
+    def silent_for(self, now: float) -> float:
+        return max(0.0, now - (self.last_output or self.started))
 
 
 @dataclass
@@ -64,12 +70,30 @@ class StepRecord:
     captured: dict[str, str] = field(default_factory=dict)
     generated: list[ev.Generated] = field(default_factory=list)
     waits: list[ev.WaitFinished] = field(default_factory=list)
+    notes: list[ev.NoteAdded] = field(default_factory=list)
+    skip_requested: str = ""  # a skip's reason, given but not carried out yet
+    # When the step waited for the operator (a question open, a pause held): (from, to) times.
+    operator_waits: list[tuple[float, float]] = field(default_factory=list)
 
     @property
     def duration(self) -> float | None:
         if self.started is None or self.finished is None:
             return None
         return self.finished - self.started
+
+    @property
+    def waited(self) -> float:
+        """Seconds the step waited for the operator (its confirmation included)."""
+        return sum(end - begin for begin, end in self.operator_waits)
+
+    @property
+    def run_time(self) -> float | None:
+        """Its time from start to end without the time it waited for the operator meanwhile."""
+        if self.started is None or self.finished is None:
+            return None
+        begin, end = self.started, self.finished
+        inside = sum(max(0.0, min(b, end) - max(a, begin)) for a, b in self.operator_waits)
+        return max(0.0, end - begin - inside)
 
 
 @dataclass
@@ -94,7 +118,11 @@ class SessionView:
     last_event_at: float = 0.0
     current_step: str = ""
     last_wait: ev.WaitProgress | None = None
+    notes: list[ev.NoteAdded] = field(default_factory=list)  # every note, in order
+    controls: list[ev.SkipRequested | ev.KillRequested] = field(default_factory=list)
     _requested: dict[int, ev.DecisionRequested] = field(default_factory=dict)
+    _by_number: dict[int, CommandRecord] = field(default_factory=dict)
+    _paused_at: ev.Paused | None = None  # a pause not yet lifted
 
     @classmethod
     def build(cls, events: Iterable[ev.Event]) -> SessionView:
@@ -123,7 +151,7 @@ class SessionView:
         match event:
             case ev.StepStarted():
                 if step:
-                    step.state, step.attempts = StepState.RUNNING, event.attempt
+                    step.state, step.attempts = StepState.RUNNING, max(event.attempt, step.attempts)
                     step.started = step.started if event.attempt > 1 and step.started else event.t
                     step.finished, step.reason = None, ""
                 self.current_step = event.step_id
@@ -131,21 +159,27 @@ class SessionView:
                 if step:
                     step.state = StepEnd(event.state).state
                     step.finished, step.reason = event.t, event.reason
+                    if step.state in FINAL_STATES:
+                        step.skip_requested = ""
                 if self.current_step == event.step_id and event.state not in (StepEnd.FAILED, StepEnd.INTERRUPTED):
                     self.current_step = ""
             case ev.CommandStarted():
                 if step:
-                    step.commands.append(
-                        CommandRecord(
-                            number=event.number,
-                            step_id=event.step_id,
-                            index=event.index,
-                            display=event.display,
-                            started=event.t,
-                            timeout=event.timeout,
-                            pids=tuple(event.pids),
-                        )
+                    rec = CommandRecord(
+                        number=event.number,
+                        step_id=event.step_id,
+                        index=event.index,
+                        display=event.display,
+                        started=event.t,
+                        timeout=event.timeout,
+                        pids=tuple(event.pids),
                     )
+                    step.commands.append(rec)
+                    self._by_number[rec.number] = rec
+            case ev.CommandOutput():
+                out = self._by_number.get(event.number)
+                if out is not None:
+                    out.last_output = event.t
             case ev.CommandFinished():
                 rec = self.command(event.number)
                 if rec:
@@ -170,11 +204,36 @@ class SessionView:
                 self._requested[event.id] = event
                 self.pending_decision = event
             case ev.DecisionMade():
-                self.decisions.append((self._requested.get(event.id), event))
+                asked = self._requested.get(event.id)
+                self.decisions.append((asked, event))
                 if self.pending_decision and self.pending_decision.id == event.id:
                     self.pending_decision = None
-            case ev.Paused() | ev.Resumed():
+                if asked is not None and step is not None:
+                    step.operator_waits.append((asked.t, max(asked.t, event.t)))
+            case ev.Paused():
                 self.pauses.append(event)
+                self._paused_at = event
+            case ev.Resumed():
+                self.pauses.append(event)
+                paused, self._paused_at = self._paused_at, None
+                held = self.steps.get(paused.step_id) if paused is not None else None
+                if paused is not None and held is not None:
+                    # The run waited only once the command that kept running had ended.
+                    running = self.command(paused.running_command) if paused.running_command else None
+                    begin = paused.t
+                    if running is not None:
+                        begin = max(begin, running.finished if running.finished is not None else event.t)
+                    held.operator_waits.append((begin, max(begin, event.t)))
+            case ev.SkipRequested():
+                self.controls.append(event)
+                if step and step.state not in FINAL_STATES:
+                    step.skip_requested = event.reason
+            case ev.KillRequested():
+                self.controls.append(event)
+            case ev.NoteAdded():
+                self.notes.append(event)
+                if step:
+                    step.notes.append(event)
             case ev.Notice():
                 self.notices.append(event)
             case ev.SessionResumed():
@@ -187,11 +246,16 @@ class SessionView:
                 self.pending_decision = None
 
     def command(self, number: int) -> CommandRecord | None:
-        for step in self.steps.values():
-            for rec in step.commands:
-                if rec.number == number:
-                    return rec
-        return None
+        return self._by_number.get(number)
+
+    def pending_skips(self) -> dict[str, str]:
+        """Skips the operator gave that were not carried out yet (they survive a resume)."""
+        return {sid: st.skip_requested for sid, st in self.steps.items() if st.skip_requested}
+
+    def last_step_id(self) -> str:
+        """The step that ran most recently (for a note given between steps)."""
+        started = [(st.started, sid) for sid, st in self.steps.items() if st.started is not None]
+        return max(started)[1] if started else ""
 
     def all_commands(self) -> list[CommandRecord]:
         return sorted((c for s in self.steps.values() for c in s.commands), key=lambda c: c.number)

@@ -15,6 +15,7 @@ from steps.view import SessionView
 from .look import Look
 
 AUTO_ANSWERED = tuple(k for k in DecisionKind if k.answered_by_yes)  # what --yes answers by itself
+SILENCE_SHOWN_AFTER = 15.0  # seconds without output before the bar says so (and offers k)
 
 
 def activity(  # noqa: C901 - one answer per situation, in order of urgency
@@ -29,6 +30,7 @@ def activity(  # noqa: C901 - one answer per situation, in order of urgency
     outcome: str = "",
     run_error: str = "",
     pause_requested: bool = False,
+    last_output_at: float | None = None,
 ) -> Text:
     g = look
     sid = session_id
@@ -76,7 +78,18 @@ def activity(  # noqa: C901 - one answer per situation, in order of urgency
     running = view.running_command()
     if running is not None:
         text.append(f"{g.glyph('running')} ", "bold")
-        text.append(f"{human_duration(max(0.0, now - running.started))} ", "dim")
+        took = human_duration(max(0.0, now - running.started))
+        limit = f" (timeout {human_duration(running.timeout)})" if running.timeout else ""
+        text.append(f"{took}{limit} {g.dot} ", "dim")
+        silent = now - max(running.started, last_output_at or 0.0)
+        if silent >= SILENCE_SHOWN_AFTER:
+            text.append(f"no output for {human_duration(silent)}", "bold yellow")
+            text.append("" if read_only else ", k kills it")
+            text.append(f" {g.dot} ")
+        step = view.steps.get(running.step_id)
+        if step is not None and step.skip_requested:
+            # Acknowledged at once: the skip is journaled; it takes effect when the command ends.
+            text.append(f"skip requested ({step.skip_requested}) {g.dot} ", "bold")
         text.append(f"$ {running.display}")
         return text
     if view.current_step and view.current_step in view.steps:

@@ -18,10 +18,12 @@ import signal
 import sys
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
+from typing import ClassVar
 
 from textual import work
-from textual.app import App
+from textual.app import App, SystemCommand
+from textual.screen import Screen
 
 from steps import launch, session
 from steps.engine import OUTCOME_SUCCEEDED
@@ -44,6 +46,11 @@ BACKSTOP_SECONDS = 3.0  # after a hang-up: how long the app gets to close by its
 
 class CairnApp(App[int]):
     TITLE = "Cairn"
+    # The palette offers the main screen's own actions only: Textual's defaults (Theme,
+    # Screenshot, Quit at once without asking) do not belong mid-migration.
+    COMMANDS: ClassVar[set] = set()
+    # Toasts wide enough that a sentence wraps between words, not inside them, on a small terminal.
+    CSS = "Toast { width: 72; max-width: 90%; }"
 
     def __init__(
         self,
@@ -76,6 +83,9 @@ class CairnApp(App[int]):
         self.leave_reason = ""
         self.hard_exit_after_signal = False  # run_app sets it: tests must not lose their process
         self._signals: list[signal.Signals] = []
+
+    def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
+        return ()
 
     # --- the first screen ----------------------------------------------------------------------
 
@@ -221,13 +231,18 @@ def run_app(
     `mode` is "run", "resume" or "watch"; without it, it follows from the arguments given.
     """
     mode = mode or ("run" if request is not None else ("watch" if watch_id else "resume"))
+    # The real error first: "no sessions yet" says more than "needs a terminal" (a run's request
+    # is checked by the command line before it gets here).
+    sid, directory = ("", None)
+    if mode in ("watch", "resume"):
+        sid, directory = session.find((watch_id if mode == "watch" else resume_id) or None)
     _need_terminal()
     look = Look(wants_ascii())
     if mode == "watch":
-        sid, directory = session.find(watch_id or None)
+        assert directory is not None
         app = CairnApp(watch=JournalFeed(sid, directory, look), handle_signals=True)
     elif mode == "resume":
-        app = CairnApp(launched=launch.resume(resume_id or None, yes=yes), handle_signals=True)
+        app = CairnApp(launched=launch.resume(sid, yes=yes), handle_signals=True)
     else:
         assert request is not None
         app = CairnApp(

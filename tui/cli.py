@@ -201,9 +201,43 @@ def cmd_list(_args: argparse.Namespace) -> int:
     from steps import registry
 
     for rb in registry.list_runbooks():
-        steps = sum(len(p.steps) for p in rb.phases)
-        print(f"{rb.id:<20} {rb.title}  ({len(rb.phases)} phases, {steps} steps)")
+        print(f"{rb.id:<20} {rb.title}  ({len(rb.phases)} phases, {step_counts(rb)})")
     return 0
+
+
+def step_counts(rb) -> str:
+    """How many steps a run has: for the default params, what each item of a list param adds and
+    what other choices change ("47 steps + 2 per user_namespaces item; 51 with
+    platform=canonical-k8s"). The runbook's step definitions would name a number no run has."""
+    from steps import params, plan
+
+    def count(given: dict[str, object]) -> int:
+        return len(list(plan.resolve(rb, params.resolve(rb, given)).steps()))
+
+    base = count({})
+    variants: dict[int, list[str]] = {}
+    per_item: list[str] = []
+    for param in rb.params:
+        for choice in param.choices:
+            if choice == param.default:
+                continue
+            try:
+                n = count({param.name: choice})
+            except CairnError:
+                continue
+            if n != base:
+                variants.setdefault(n, []).append(f"{param.name}={choice}")
+        if param.kind == "list" and not param.default:
+            try:
+                extra = count({param.name: "cairn-count"}) - base
+            except CairnError:
+                continue
+            if extra:
+                per_item.append(f" + {extra} per {param.name} item")
+    text = f"{base} steps" + "".join(per_item)
+    for n, choices in sorted(variants.items()):
+        text += f"; {n} with {' or '.join(choices)}"
+    return text
 
 
 def cmd_plan(args: argparse.Namespace) -> int:
@@ -213,6 +247,28 @@ def cmd_plan(args: argparse.Namespace) -> int:
     values = params.resolve(rb, _given(args))
     print(plan.format_plan(plan.resolve(rb, values, preview=True)))
     return 0
+
+
+def validate_run(request) -> None:
+    """Bad input is said first, before the terminal check or a sandbox is built: the runbook, its
+    params, and every --fault's step (a fault on a step that does not exist would never fire)."""
+    import difflib
+
+    from steps import params, registry
+
+    rb = registry.find(request.runbook, runbook_file=request.runbook_file)
+    params.resolve(rb, request.given)
+    ids = [step.id for phase in rb.phases for step in phase.steps]
+    for step, kind in request.target.faults:
+        if step in ids:
+            continue
+        near = difflib.get_close_matches(step, ids, n=3, cutoff=0.6) or difflib.get_close_matches(
+            step, ids, n=3, cutoff=0.0
+        )
+        raise BadInput(
+            f"--fault {step}:{kind}: runbook {rb.id} has no step {step!r}; nearest: {', '.join(near)} "
+            f"(`cairn plan {rb.id}` lists every step id)"
+        )
 
 
 def cmd_run(args: argparse.Namespace) -> int:
@@ -226,6 +282,7 @@ def cmd_run(args: argparse.Namespace) -> int:
         yes=args.yes,
         settle_timeout=args.settle_timeout,
     )
+    validate_run(request)
     if args.plain:
         from . import plain
 
@@ -289,9 +346,11 @@ def cmd_export(args: argparse.Namespace) -> int:
     from steps import export, session
 
     sid, directory = session.find(args.id)
-    text = export.to_json(directory) if args.format == "json" else export.to_text(directory)
     if args.output == "-":
-        sys.stdout.write(text)
+        if args.format == "json":
+            sys.stdout.write(export.to_json(directory))
+        else:
+            export.write_text(directory, sys.stdout)  # streamed: a big session never sits in memory
         return 0
     target = (
         Path(args.output)
@@ -299,7 +358,7 @@ def cmd_export(args: argparse.Namespace) -> int:
         else session.SessionDir(directory).export(args.format)
     )
     try:
-        target.write_text(text, encoding="utf-8")
+        export.write_file(directory, target, "json" if args.format == "json" else "text")
     except OSError as exc:
         raise BadInput(f"cannot write {target}: {exc.strerror}") from None
     print(f"wrote {target}")

@@ -13,9 +13,13 @@ ACTIONS = (
     ("Go on without waiting", "override", "o: stop waiting for apps to settle (recorded)"),
     ("Answer the pending question", "decide", "d: open the decision the run waits on"),
     ("Abort the run", "abort", "a: kill the running command's process group; asks first"),
+    ("Kill the running command", "kill", "k: stop only this command's process group; asks first"),
+    ("Add a note to the current step", "note", "c: journaled and exported with the record"),
     ("Export the record (snapshot)", "export", "e: write snapshot.txt into the session directory"),
     ("Search the output", "search", "/: find text in the output pane; n / N next and previous"),
     ("Follow the running step", "follow", "l: back to the live output"),
+    ("Wrap long output lines", "wrap", "w: wrap / scroll sideways"),
+    ("Zoom the output pane", "zoom", "z: the output takes the whole screen; z again comes back"),
     ("Help: keys and states", "help", "?"),
     ("Quit (the running command keeps running)", "quit", "q: `cairn resume ID` continues"),
 )

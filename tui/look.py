@@ -11,47 +11,50 @@ import sys
 from pathlib import Path
 
 from steps.export import human_duration
-from steps.states import StepState
 
-UNICODE_GLYPHS: dict[str, str] = {
-    StepState.PENDING: "○",
-    StepState.RUNNING: "▶",
-    StepState.SUCCEEDED: "✓",
-    StepState.FAILED: "✗",
-    StepState.SKIPPED: "↷",
-    StepState.DONE: "≡",
-    StepState.INTERRUPTED: "◐",
-    StepState.ABORTED: "⊘",
+UNICODE_GLYPHS = {
+    "pending": "○",
+    "running": "▶",
+    "succeeded": "✓",
+    "failed": "✗",
+    "skipped": "↷",
+    "already done": "≡",
+    "interrupted": "◐",
+    "aborted": "⊘",
+    "assumed": "◇",
 }
-ASCII_GLYPHS: dict[str, str] = {
-    StepState.PENDING: ".",
-    StepState.RUNNING: ">",
-    StepState.SUCCEEDED: "+",
-    StepState.FAILED: "X",
-    StepState.SKIPPED: "~",
-    StepState.DONE: "=",
-    StepState.INTERRUPTED: "?",
-    StepState.ABORTED: "!",
+ASCII_GLYPHS = {
+    "pending": ".",
+    "running": ">",
+    "succeeded": "+",
+    "failed": "X",
+    "skipped": "~",
+    "already done": "=",
+    "interrupted": "?",
+    "aborted": "!",
+    "assumed": "*",
 }
-STATE_STYLES: dict[str, str] = {
-    StepState.PENDING: "dim",
-    StepState.RUNNING: "bold",
-    StepState.SUCCEEDED: "green",
-    StepState.FAILED: "bold red",
-    StepState.SKIPPED: "yellow",
-    StepState.DONE: "green",
-    StepState.INTERRUPTED: "magenta",
-    StepState.ABORTED: "bold red",
+STATE_STYLES = {
+    "pending": "dim",
+    "running": "bold",
+    "succeeded": "green",
+    "failed": "bold red",
+    "skipped": "yellow",
+    "already done": "green",
+    "interrupted": "magenta",
+    "aborted": "bold red",
+    "assumed": "yellow",
 }
 STATE_WORDS = {  # for the legend in the help screen
-    StepState.PENDING: "not started",
-    StepState.RUNNING: "running now",
-    StepState.SUCCEEDED: "succeeded",
-    StepState.FAILED: "failed",
-    StepState.SKIPPED: "skipped (with a reason)",
-    StepState.DONE: "already done (its check passed)",
-    StepState.INTERRUPTED: "interrupted (Cairn stopped while it ran)",
-    StepState.ABORTED: "aborted",
+    "pending": "not started",
+    "running": "running now",
+    "succeeded": "succeeded",
+    "failed": "failed",
+    "skipped": "skipped (with a reason)",
+    "already done": "already done (its check passed)",
+    "interrupted": "interrupted (Cairn stopped while it ran)",
+    "aborted": "aborted",
+    "assumed": "assumed (--yes answered a human check nobody made)",
 }
 
 

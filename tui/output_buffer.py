@@ -10,13 +10,13 @@ Every line is on disk in commands/NNN.out regardless.
 from __future__ import annotations
 
 import threading
+import time
 from collections import deque
 from collections.abc import Mapping, Sequence
 
 from steps import events as ev
-from steps.export import human_duration
+from steps.narrator import Narrator
 from steps.session import SessionDir
-from steps.states import CheckPurpose, CommandEnd, Verdict
 
 from .look import Look
 
@@ -30,6 +30,12 @@ class OutputBuffer:
         self._passed_over = 0
         self._number = 0  # the command whose output came last, for the "passed over" note
         self.received = 0  # every line ever added (figures for the bench and the pane)
+        self._last_output: dict[int, float] = {}  # command number -> when its last line came
+
+    def last_output_at(self, number: int) -> float | None:
+        """When the command's output last moved (how long it has been silent shows in the bar)."""
+        with self._lock:
+            return self._last_output.get(number)
 
     def add(self, lines: Sequence[str], number: int = 0) -> None:
         """Any thread: a batch of lines, kept by reference (the engine's tuples are immutable)."""
@@ -41,6 +47,7 @@ class OutputBuffer:
             self.received += len(lines)
             if number:
                 self._number = number
+                self._last_output[number] = time.time()
             while self._chunks and self._count - len(self._chunks[0]) >= self.keep:
                 dropped = len(self._chunks.popleft())
                 self._count -= dropped
@@ -76,76 +83,16 @@ def passed_over_note(count: int, number: int) -> str:
 
 class Annotator:
     """The lines Cairn writes into the output stream around commands: which step, which command,
-    how it ended. Pure formatting, safe on any thread; one instance per stream."""
+    how it ended. The words are the narrator's (steps/narrator.py, shared with plain mode and the
+    export); this adds the pane's glyphs and a blank line before each step. One per stream."""
 
     def __init__(self, look: Look, titles: Mapping[str, str]):
         self.look = look
         self.titles = titles
-        self._waiting_for = ""
+        self._narrator = Narrator(titles, glyph=look.glyph, arrow=look.arrow)
 
-    def lines(self, event: ev.Event) -> list[str]:  # noqa: C901 - one branch per event type
-        g = self.look
-        match event:
-            case ev.StepStarted():
-                again = (
-                    f" (attempt {event.attempt}, from command {event.from_command + 1})"
-                    if event.attempt > 1
-                    else ""
-                )
-                self._waiting_for = ""
-                title = self.titles.get(event.step_id, event.step_id)
-                return ["", f"{g.glyph('running')} {title}  [{event.step_id}]{again}"]
-            case ev.CommandStarted():
-                return [f"$ {event.display}"]
-            case ev.CommandFinished():
-                reason = "" if event.reason == CommandEnd.EXITED else f" ({event.reason})"
-                took = human_duration(event.duration)
-                if event.ok:
-                    benign = f"; counted as success: {event.benign}" if event.benign else ""
-                    return [f"  {g.arrow} exit {event.exit}{reason} in {took}{benign}"]
-                why = f": {event.failure}" if event.failure else ""
-                return [f"  {g.arrow} exit {event.exit}{reason} in {took}: FAILED{why}"]
-            case ev.StepFinished():
-                state = event.state.state
-                took = f" in {human_duration(event.duration)}" if event.duration else ""
-                reason = f": {event.reason}" if event.reason else ""
-                return [f"{g.glyph(state)} {state}{took}{reason}"]
-            case ev.WaitProgress():
-                if self._waiting_for == event.what:
-                    return []
-                self._waiting_for = event.what
-                return [f"  waiting ({event.what})"]
-            case ev.WaitFinished():
-                self._waiting_for = ""
-                return [f"  wait {event.outcome} after {human_duration(event.elapsed)}"]
-            case ev.CheckEvaluated():
-                if event.purpose == CheckPurpose.CHECK and event.status != Verdict.PASSED:
-                    return []
-                text = f"  {event.purpose} {event.name}: {event.status}" + (
-                    f" - {event.message}" if event.message else ""
-                )
-                fix = [f"    fix: {event.fix}"] if event.fix and event.status != Verdict.PASSED else []
-                return [text, *(f"    {d}" for d in event.details[:20]), *fix]
-            case ev.Captured():
-                return [f"  captured {event.name}" + (" (secret, not shown)" if event.secret else "")]
-            case ev.Generated():
-                return [f"  {event.generator} computed {len(event.commands)} commands from the cluster"]
-            case ev.Notice():
-                return [f"! {event.level}: {event.text}"]
-            case ev.DecisionRequested():
-                return [f"? {event.prompt}"]
-            case ev.DecisionMade():
-                reason = f" - {event.reason}" if event.reason else ""
-                return [f"  {event.kind}: {event.choice} (by {event.by}){reason}"]
-            case ev.Paused():
-                return [f"  paused before the next command of {event.step_id or 'the run'}"]
-            case ev.Resumed():
-                return ["  resumed"]
-            case ev.Detached():
-                running = (
-                    f"; command {event.running_command:03d} keeps running" if event.running_command else ""
-                )
-                return [f"  stopped: {event.reason}{running}"]
-            case ev.RunFinished():
-                return ["", f"Run {event.outcome}: {event.message}"]
-        return []
+    def lines(self, event: ev.Event) -> list[str]:
+        lines = self._narrator.lines(event)
+        if isinstance(event, ev.StepStarted) and lines:
+            return ["", *lines]
+        return lines

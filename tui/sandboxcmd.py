@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+import tempfile
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -55,11 +56,46 @@ def shell(session_id: str | None) -> int:
     sid, sandbox_dir = _sandbox_of(session_id)
     env = dict(os.environ)
     env.update(sandbox.environ(sandbox_dir))
-    env["PS1"] = f"(cairn sandbox {sid}) $ "
+    env["CAIRN_SANDBOX_SESSION"] = sid  # for a prompt or script of the operator's own
+    mark = f"(cairn sandbox {sid}) "
+    env["PS1"] = f"{mark}$ "
     program = env.get("SHELL") or "/bin/sh"
     print(
         f"A shell with the sandbox's {', '.join(sandbox.tools_in(sandbox_dir))} first on PATH (session {sid}); "
         "exit to leave.",
         file=sys.stderr,
     )
-    return subprocess.call([program], env=env)
+    with tempfile.TemporaryDirectory(prefix="cairn-shell-") as scratch:
+        argv = _marked_shell(program, mark, Path(scratch), env)
+        return subprocess.call(argv, env=env)
+
+
+def _marked_shell(program: str, mark: str, scratch: Path, env: dict[str, str]) -> list[str]:
+    """The shell, with the sandbox's mark in front of the operator's own prompt. bash and zsh read
+    their rc files after the environment, and those set the prompt: so the mark is added by an rc
+    file of ours that reads the operator's first. Other shells take PS1 from the environment."""
+    name = Path(program).name
+    quoted = mark.replace("'", "'\\''")
+    if name == "bash":
+        rc = scratch / "bashrc"
+        rc.write_text(
+            f'[ -f "$HOME/.bashrc" ] && . "$HOME/.bashrc"\nPS1=\'{quoted}\'"$PS1"\n',
+            encoding="utf-8",
+        )
+        return [program, "--rcfile", str(rc)]  # interactive on a terminal, as bash decides
+    if name == "zsh":
+        (scratch / ".zshrc").write_text(
+            f'[ -f "$HOME/.zshrc" ] && . "$HOME/.zshrc"\nPROMPT=\'{quoted}\'"$PROMPT"\n',
+            encoding="utf-8",
+        )
+        env["ZDOTDIR"] = str(scratch)
+        return [program]
+    if name == "fish":
+        prefix = mark.replace("'", "\\'")
+        return [
+            program,
+            "-C",
+            "functions -c fish_prompt _cairn_prompt; "
+            f"function fish_prompt; echo -n '{prefix}'; _cairn_prompt; end",
+        ]
+    return [program]

@@ -61,8 +61,8 @@ def app_config(state: ClusterState, params: Params, app: str, key: str, value: s
             f"juju config -m {model} {app} {key}  # shows it; to set it: {setting}",
         )
     if current != value:
-        return fail(f"{app} has {key}={current}, not {value}", setting)
-    return ok(f"{app} has {key}={value}")
+        return fail(f"{app} has {key}={current or chr(34) * 2}, not {value or chr(34) * 2}", setting)
+    return ok(f"{app} has {key}={value or chr(34) * 2}")  # an empty value shows as "", not nothing
 
 
 def relation_check(

@@ -35,7 +35,8 @@ def mesh_relations(state: ClusterState, params: Params) -> CheckResult:
     if missing:
         details = [rel.shown() + (f"  ({rel.gap})" if rel.gap else "") for rel in missing]
         return fail(
-            f"{len(missing)} mesh or ingress relation(s) missing: {', '.join(rel.app for rel in missing)}",
+            # Each relation by both ends: "envoy, envoy" does not say which of envoy's is missing.
+            f"{len(missing)} mesh or ingress relation(s) missing: {'; '.join(rel.shown() for rel in missing)}",
             "\n".join(rel.integrate(model) for rel in missing),
             details,
         )

@@ -44,12 +44,26 @@ def drop_relation(st, app_name, endpoint, other):
 def test_pvcviewer_gateway_metadata_gap():
     st = drop_relation(migrated_model(), "pvcviewer-operator", "gateway-metadata", "istio-ingress-k8s")
     result = run_check("mesh-relations", st, PARAMS)
-    assert result.failed and result.message == "1 mesh or ingress relation(s) missing: pvcviewer-operator"
+    assert result.failed and result.message == (
+        "1 mesh or ingress relation(s) missing: "
+        "pvcviewer-operator:gateway-metadata istio-ingress-k8s:gateway-metadata"
+    )
     assert (
         result.fix
         == "juju integrate -m kubeflow pvcviewer-operator:gateway-metadata istio-ingress-k8s:gateway-metadata"
     )
     assert "the charm stays Blocked" in result.details[0]
+
+
+def test_two_missing_relations_of_one_app_are_named_apart():
+    st = drop_relation(migrated_model(), "envoy", "service-mesh", "istio-beacon-k8s")
+    st = drop_relation(st, "envoy", "istio-ingress-route", "istio-ingress-k8s")
+    result = run_check("mesh-relations", st, PARAMS)
+    assert result.failed
+    assert "envoy:service-mesh istio-beacon-k8s:service-mesh" in result.message
+    assert "envoy:istio-ingress-route istio-ingress-k8s:istio-ingress-route" in result.message
+    assert result.message.startswith("2 mesh or ingress relation(s) missing")
+    assert len(result.fix.splitlines()) == 2
 
 
 def test_envoy_service_mesh_gap():

@@ -74,7 +74,7 @@ def test_the_migration_on_istio_bookinfo(tmp_path):
     out = r.stdout
     assert "Run succeeded" in out
     # cluster-setup opens with a step already done (the Gateway API CRDs): its header comes first.
-    assert out.index("== Phase 2/7: Cluster setup") < out.index("Gateway API CRDs: already done")
+    assert out.index("== Phase 2/7: Cluster setup") < out.index("already done: the Gateway API CRDs are installed")
     # The ambient profile by Helm, with the platform value; callers' namespace first.
     assert "helm upgrade istiod istio/istiod -n istio-system --reuse-values --set profile=ambient" in out
     assert out.index("kubectl label namespace frontend istio.io/dataplane-mode=ambient") < out.index(
@@ -155,4 +155,4 @@ def test_the_istioctl_path_with_a_platform(tmp_path):
     assert r.returncode == 0, r.stdout[-3000:] + r.stderr
     assert "$ istioctl upgrade --set profile=ambient --set values.global.platform=k3d -y" in r.stdout
     assert "$ helm upgrade" not in r.stdout
-    assert "verify istio-no-sidecars-left: ok" in r.stdout
+    assert "verify istio-no-sidecars-left: passed" in r.stdout

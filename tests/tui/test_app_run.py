@@ -73,8 +73,10 @@ async def test_pause_holds_before_the_next_command_and_does_not_kill_the_running
         await pilot.press("space")
         screen = app.screen
         assert screen.pause_requested
-        await wait_for(pilot, lambda: screen.view.paused, what="the engine to hold")
+        await wait_for(pilot, lambda: screen.view.paused, what="the pause to be acknowledged")
         first = screen.view.steps["migrate-admission-webhook"].commands[0]
+        # The pause is journaled and shown when given (issue 10.7); the running command goes on.
+        await wait_for(pilot, lambda: first.finished is not None, what="the running command to end")
         assert first.ok and first.reason == "exited" and first.exit == 0  # it ran to its end
         await pilot.pause(0.8)
         assert command_started(launched, "migrate-admission-webhook", 1) is None  # held before the next

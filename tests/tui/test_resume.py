@@ -86,3 +86,36 @@ async def test_quit_then_resume_finishes_without_running_the_command_again(sandb
     assert started == ["first", "slow", "last"]  # the slow command was re-attached, not re-run
     out = (first.directory / "commands" / "002.out").read_text()
     assert "slow ends" in out
+
+
+async def test_resume_at_120x40_opens_at_the_resumed_here_line(sandbox_request, tmp_path):
+    path = tmp_path / "resume-me.yaml"
+    path.write_text(
+        RUNBOOK.replace('"echo first done"', '"seq 1 300; echo first done"').replace("sleep 2", "sleep 4")
+    )
+    first = launch.start(sandbox_request)
+    app = CairnApp(launched=first)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await wait_for(
+            pilot,
+            lambda: any(c.step_id == "slow" for c in app.feed.view.all_commands()),
+            what="the slow command",
+        )
+        await pilot.press("q")
+        await wait_for(pilot, lambda: isinstance(app.screen, ConfirmScreen), what="Leave Cairn?")
+        await pilot.press("y")
+        await wait_for(pilot, lambda: not app.is_running, what="the app to close")
+    app.feed.join(10)
+    app.feed.close()
+
+    again = launch.resume(first.session_id)
+    app = CairnApp(launched=again)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause(0.3)
+        main = app.screen_stack[1]  # the summary may already be over it
+        log = main.query_one(OutputPane).log_widget
+        top = round(log.scroll_offset.y)
+        shown = log.lines[top : top + log.scrollable_content_region.height]
+        assert any("resumed here" in line for line in shown), (top, len(log.lines))
+        await wait_for(pilot, lambda: isinstance(app.screen, SummaryScreen), what="the end of the run")
+        await pilot.press("q")

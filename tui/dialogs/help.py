@@ -11,6 +11,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Static
 
 from ..look import STATE_WORDS, Look, css, state_style
+from .dialog_keys import dialog_footer
 
 KEYS = (
     ("space", "pause before the next command (the running one finishes) / go on"),
@@ -19,20 +20,31 @@ KEYS = (
     ("o", "go on: stop waiting for apps to settle (an override, recorded)"),
     ("d", "open the question the run is waiting on"),
     ("a", "abort: kill the running command's process group and end the run (asks first)"),
+    ("k", "kill only the running command's process group (asks first); the step fails and asks"),
+    ("c", "add a note to the current step: journaled and exported, for the change ticket"),
     ("e", "export the record to the session's snapshot.txt"),
     ("g", "the files Cairn generated (recommended waypoints and policies, the analysis)"),
     ("/  n  N", "search the output; next / previous match; End follows the tail again"),
-    ("l  Esc", "back to the live output and the running step"),
+    ("l  Esc", "back to the live output and the running step, following it again"),
+    ("w", "wrap long lines in the output pane / scroll them sideways"),
+    ("z", "zoom: the output pane takes the whole screen (z again to come back)"),
     ("Tab", "move between the plan, the output and the cluster pane"),
     ("Up Down", "move in the plan; a step shows its doc, commands and past output"),
     ("ctrl+p", "the command palette: every action by name"),
-    ("q", "quit: the running command keeps running; `cairn resume ID` continues"),
+    (
+        "q",
+        "quit: the running command keeps running; `cairn resume ID` continues. In a dialog, "
+        "q offers to leave with the question left open (it never answers it)",
+    ),
 )
 
 
 class HelpScreen(ModalScreen[None]):
     DEFAULT_CSS = css(__file__, "help.tcss")
-    BINDINGS = [Binding("escape,q,question_mark", "close", "Close", show=False)]
+    BINDINGS = [
+        Binding("escape", "close", "Close"),
+        Binding("q,question_mark", "close", "Close", show=False),
+    ]
 
     def __init__(self, look: Look, read_only: bool = False, session_dir: str = ""):
         super().__init__()
@@ -66,6 +78,7 @@ class HelpScreen(ModalScreen[None]):
             yield Static(Text("Step states", "bold"), classes="heading")
             yield Static(states)
             yield Static(note, classes="heading")
+        yield dialog_footer()
 
     def action_close(self) -> None:
         self.dismiss(None)

@@ -18,11 +18,13 @@ from steps.states import RunOutcome, StepState
 from steps.view import SessionView
 
 from ..look import Look, css, state_style
+from .dialog_keys import dialog_footer
 
 ORDER = (
     StepState.SUCCEEDED,
     StepState.DONE,
     StepState.SKIPPED,
+    StepState.ASSUMED,
     StepState.FAILED,
     StepState.ABORTED,
     StepState.INTERRUPTED,
@@ -34,9 +36,9 @@ ORDER = (
 class SummaryScreen(ModalScreen[str | None]):
     DEFAULT_CSS = css(__file__, "summary.tcss")
     BINDINGS = [
-        Binding("escape", "close", "Look around", show=False),
-        Binding("e", "pick('export')", "Export", show=False),
-        Binding("q", "pick('quit')", "Quit", show=False),
+        Binding("e", "pick('export')", "Export"),
+        Binding("q", "pick('quit')", "Quit"),
+        Binding("escape", "close", "Look around"),
     ]
 
     def __init__(
@@ -88,6 +90,7 @@ class SummaryScreen(ModalScreen[str | None]):
             yield Static(head, id="summary-head")
             yield Static(body, id="summary-body")
             yield Static("e export   q quit   Esc look around", id="summary-keys")
+        yield dialog_footer()
 
     def action_close(self) -> None:
         self.dismiss(None)

@@ -7,7 +7,8 @@ this thread) and updates the widgets from it.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import dataclasses
+from collections.abc import Callable, Mapping
 from typing import Protocol, runtime_checkable
 
 from rich.text import Text
@@ -22,6 +23,7 @@ from steps import events as ev
 from steps import export
 from steps.session import SessionDir
 from steps.states import Choice, DecisionKind, Level, StepState
+from steps.view import StepRecord
 
 from ..activity import AUTO_ANSWERED, activity
 from ..commands import CairnCommands
@@ -39,7 +41,23 @@ from ..widgets.phase_tree import NodeRef, PhaseTree
 from ..widgets.status_bar import StatusBar
 from ..widgets.step_detail import StepDetail
 
-CONTROL_ACTIONS = {"pause", "resume", "toggle_pause", "skip", "retry", "override", "decide", "abort"}
+CONTROL_ACTIONS = {
+    "pause",
+    "resume",
+    "toggle_pause",
+    "skip",
+    "retry",
+    "override",
+    "decide",
+    "abort",
+    "kill",
+    "note",
+}
+PALETTE_ROOM = len(" ^p palette ")  # shown only where the keys leave room for it (help names ctrl+p)
+# Below this width the footer keeps the keys that steer the run (and ? and q); these stay keys
+# and stay in help and the palette.
+FULL_FOOTER_WIDTH = 80
+FOOTER_OPTIONAL = ("export", "search", "wrap", "zoom")
 
 
 @runtime_checkable
@@ -66,6 +84,10 @@ class MainScreen(Screen[None]):
         Binding("e", "export", "Export"),
         Binding("g", "generated", "Files", show=False),
         Binding("slash", "search", "Search"),
+        Binding("w", "wrap", "Wrap"),
+        Binding("z", "zoom", "Zoom"),
+        Binding("k", "kill", "Kill", show=False),
+        Binding("c", "note", "Note", show=False),
         Binding("n", "next_match", "Next match", show=False),
         Binding("N", "previous_match", "Previous match", show=False),
         Binding("l", "follow", "Live", show=False),
@@ -124,6 +146,10 @@ class MainScreen(Screen[None]):
                     interval=self.cluster_interval,
                     platform=str(self.view.started.params.get("platform", "")),
                     source=self.view.target_line(),
+                    # The mesh columns and ambient health mean something on the ambient runbook,
+                    # the one with a platform to choose; not on the 1.6 -> 1.7 upgrade.
+                    ambient="platform" in self.view.started.params,
+                    user_namespaces=namespaces_param(self.view.started.params),
                     id="cluster",
                 )
         yield Footer(compact=True)
@@ -135,6 +161,7 @@ class MainScreen(Screen[None]):
         tree.focus()
         self.query_one(OutputPane).write_lines(self.feed.backlog)
         self.query_one(OutputPane).write_lines([f"! note: {text}" for text in self.feed.notices])
+        self._fit_footer()
         if self.view.current_step:
             tree.follow(self.view.current_step)
         self.set_interval(1.0, self._tick, name="clock")
@@ -240,8 +267,11 @@ class MainScreen(Screen[None]):
         self.query_one(StatusBar).show(
             head=head, right=f"{clock_text(self._elapsed())} ", activity=self._activity()
         )
+        if self.is_mounted:
+            self._fit_palette()  # the keys shown change with the run's state
 
     def _activity(self) -> Text:
+        running = self.view.running_command()
         return activity(
             self.view,
             self.look,
@@ -253,6 +283,7 @@ class MainScreen(Screen[None]):
             outcome=self.outcome,
             run_error=self.run_error,
             pause_requested=self.pause_requested,
+            last_output_at=self.feed.output.last_output_at(running.number) if running else None,
         )
 
     # --- the panes ---------------------------------------------------------------------------------
@@ -289,7 +320,8 @@ class MainScreen(Screen[None]):
         if self._decision is not None:
             return
         step = self.view.steps.get(request.step_id)
-        screen = DecisionScreen(request, step.title if step else "")
+        failed = failed_checks(step) if step is not None and request.kind == "failed" else []
+        screen = DecisionScreen(request, step.title if step else "", failed)
         self._decision, self._decision_id = screen, request.id
 
         def answered(result: tuple[str, str] | None) -> None:
@@ -362,6 +394,8 @@ class MainScreen(Screen[None]):
                 return self.view.last_wait is not None or self._pending(DecisionKind.WAIT_TIMEOUT) is not None
             case "decide":
                 return self._pending() is not None and self._decision is None
+            case "kill":
+                return self.view.running_command() is not None
         return True
 
     def action_toggle_pause(self) -> None:
@@ -496,6 +530,7 @@ class MainScreen(Screen[None]):
         tree = self.query_one(PhaseTree)
         tree.following = True
         self._show_live()
+        self.query_one(OutputPane).follow()
         if self.view.current_step:
             tree.follow(self.view.current_step)
 
@@ -510,6 +545,10 @@ class MainScreen(Screen[None]):
         )
 
     def action_quit(self) -> None:
+        self.offer_quit()
+
+    def offer_quit(self) -> None:
+        """`q` here or in any dialog: leave, with any open question left open (never answered)."""
         if not self.engine_running:
             self.app.exit()
             return
@@ -519,10 +558,135 @@ class MainScreen(Screen[None]):
             if running
             else "Nothing is killed. "
         )
+        if self._pending() is not None:
+            body += "The question stays open, unanswered: the resumed session asks it again. "
         body += f"`cairn resume {self.feed.session_id}` continues the session."
 
         def leave(yes: bool | None) -> None:
             if yes:
                 self.host.leave("the operator quit")
 
-        self.app.push_screen(ConfirmScreen("Leave Cairn?", body, yes="Leave", no="Stay"), callback=leave)
+        self.app.push_screen(
+            ConfirmScreen("Leave Cairn?", body, yes="Leave", no="Stay", quit_offer=False), callback=leave
+        )
+
+    # --- the output pane: wrap and zoom ---------------------------------------------------------
+
+    def action_wrap(self) -> None:
+        pane = self.query_one(OutputPane)
+        pane.set_wrap(not pane.wrapped)
+        self.notify(
+            "Long lines wrap in the output pane." if pane.wrapped else "Long lines scroll sideways again.",
+            timeout=3,
+        )
+
+    def action_zoom(self) -> None:
+        self.toggle_class("-zoomed")
+        self._show_live()
+        if self.has_class("-zoomed"):
+            self.query_one(OutputPane).query_one("#output-log").focus()
+        else:
+            self.query_one(PhaseTree).focus()
+
+    def on_resize(self) -> None:
+        self._fit_footer()
+
+    def _fit_footer(self) -> None:
+        width = self.size.width
+        full = width >= FULL_FOOTER_WIDTH
+        changed = False
+        table = self._bindings.key_to_bindings
+        for key, bindings in table.items():
+            if any(b.action in FOOTER_OPTIONAL and b.show != full for b in bindings):
+                # A new list: the map's copy shares its lists with the class's bindings.
+                table[key] = [
+                    dataclasses.replace(b, show=full) if b.action in FOOTER_OPTIONAL else b for b in bindings
+                ]
+                changed = True
+        if changed:
+            self.refresh_bindings()
+        self._fit_palette()
+
+    def _fit_palette(self) -> None:
+        """The footer's keys come first; "^p palette" only where they leave room for it."""
+        shown: dict[str, int] = {}
+        for key, active in self.active_bindings.items():
+            binding = active.binding
+            if binding.show and binding.description:
+                display = binding.key_display or self.app.get_key_display(binding)
+                shown[key] = len(display) + 1 + len(binding.description) + 1
+        footer = self.query_one(Footer)
+        room = sum(shown.values()) + PALETTE_ROOM <= self.size.width
+        if footer.show_command_palette != room:
+            footer.show_command_palette = room
+
+    # --- kill a hung command, notes -------------------------------------------------------------
+
+    def action_kill(self) -> None:
+        running = self.view.running_command()
+        if running is None or not isinstance(self.feed, EngineFeed):
+            self.notify("No command is running.", severity="warning")
+            return
+        number = running.number
+
+        def sure(yes: bool | None) -> None:
+            still = self.view.running_command()
+            if not yes or still is None or still.number != number:
+                return
+            self.feed.engine.kill_command()  # type: ignore[union-attr]
+            self.notify(
+                f"Killing command {number:03d} and its process group; the step then fails and asks.",
+                timeout=8,
+            )
+
+        self.app.push_screen(
+            ConfirmScreen(
+                "Kill this command?",
+                f"Command {number:03d}: {running.display}\n\n"
+                "It and every process it started are stopped (SIGTERM, then SIGKILL). The step then "
+                "fails and offers retry, skip or abort. The kill goes into the record.",
+                yes="Kill it",
+                no="Back",
+            ),
+            callback=sure,
+        )
+
+    def action_note(self) -> None:
+        if not isinstance(self.feed, EngineFeed):
+            return
+        # The step on screen when c was pressed, even if the run has moved on while typing.
+        step_id = self.view.current_step or self.query_one(PhaseTree).selected_step()
+        step = self.view.steps.get(step_id)
+        where = f"the step {step.title}" if step is not None else "the session"
+
+        def add(text: str | None) -> None:
+            if text:
+                self.feed.engine.add_note(text, step_id=step_id)  # type: ignore[union-attr]
+                self.notify(f"Note added to {where}.", timeout=4, markup=False)
+
+        self.app.push_screen(
+            ReasonScreen(
+                "Add a note",
+                f"A note on {where}: it goes into the journal and the export (for the change ticket).",
+                placeholder="your note",
+                hint="Enter records it; Esc cancels.",
+                empty="An empty note is not recorded. Esc cancels.",
+            ),
+            callback=add,
+        )
+
+
+def namespaces_param(params: Mapping[str, object]) -> list[str]:
+    given = params.get("user_namespaces") or []
+    if isinstance(given, str):
+        given = given.split(",")
+    return [str(ns).strip() for ns in given if str(ns).strip()]  # type: ignore[union-attr]
+
+
+def failed_checks(step: StepRecord) -> list[ev.CheckEvaluated]:
+    """The latest verdict of each of a step's checks that failed: what the failure dialog names."""
+    latest: dict[str, ev.CheckEvaluated] = {}
+    for check in step.checks:
+        if check.purpose != "check":
+            latest[check.name] = check
+    return [c for c in latest.values() if c.status == "failed"]

@@ -30,7 +30,8 @@ from ..messages import PlatformDetected
 from ..widgets.choices import ChoiceChanged, InlineChoice, PlatformChoice
 
 LIVE = "live"
-LABELS = {"user_namespaces": "Namespaces"}  # short labels where the param's name is long
+LABELS = {"user_namespaces": "Namespaces"}
+FOCUS_MARKS = " ▸>"  # short labels where the param's name is long
 
 
 def label_for(name: str) -> str:
@@ -96,9 +97,9 @@ class StartScreen(Screen[None]):
     def compose(self) -> ComposeResult:
         self.runbooks = self._load_runbooks()
         with Vertical(id="form"):
-            yield Static("Cairn: choose what to run. Nothing runs until you press ctrl+r.", id="start-title")
+            yield Static("Cairn: choose what to run; nothing runs until ctrl+r.", id="start-title")
             with Horizontal(classes="row"):
-                yield Label("Runbook", classes="label")
+                yield Label(" Runbook", classes="label")
                 yield Select(
                     [(f"{rb.id}: {rb.title}", rb.id) for rb in self.runbooks.values()],
                     value=self.request.runbook if self.request.runbook in self.runbooks else Select.BLANK,
@@ -107,7 +108,7 @@ class StartScreen(Screen[None]):
                     id="runbook",
                 )
             with Horizontal(classes="row"):
-                yield Label("Target", classes="label")
+                yield Label(" Target", classes="label")
                 yield Select(
                     self._target_options(),
                     value=self._initial_target(),
@@ -116,11 +117,11 @@ class StartScreen(Screen[None]):
                     id="target",
                 )
             with Horizontal(classes="row"):
-                yield Label("", classes="label")
+                yield Label(" ", classes="label")
                 yield Static("", id="target-hint", markup=False)
             yield Vertical(id="params")
             with Horizontal(classes="row", id="run-row"):
-                yield Label("", classes="label")
+                yield Label(" ", classes="label")
                 yield Button("Run (ctrl+r)", id="run", compact=True, variant="success")
                 yield Static("", id="start-error", markup=False)
         with VerticalScroll(id="preview"):
@@ -170,6 +171,20 @@ class StartScreen(Screen[None]):
             if wanted in [v for _, v in self._target_options()]:
                 target.value = wanted
 
+    def on_descendant_focus(self, event) -> None:
+        """The row being edited is marked by a glyph before its label, not only by colour."""
+        for row in self.query(".row"):
+            current = event.widget in row.walk_children()
+            row.set_class(current, "-current")
+            label = row.query(".label").first(Label) if row.query(".label") else None
+            if label is not None:
+                name = str(label.content).lstrip(FOCUS_MARKS)
+                label.update((self._mark if current else " ") + name)
+
+    @property
+    def _mark(self) -> str:
+        return ">" if self.look.ascii else "▸"
+
     async def on_mount(self) -> None:
         self.query_one("#preview").border_title = "Plan preview: every phase, step and exact command"
         for problem in self.broken:
@@ -206,16 +221,16 @@ class StartScreen(Screen[None]):
                     param.choices, value, ascii_only=self.look.ascii, id="param-platform"
                 )
                 widget.touched = "platform" in given
-                rows.append(Horizontal(Label("Platform", classes="label"), widget, classes="row tall"))
+                rows.append(Horizontal(Label(" Platform", classes="label"), widget, classes="row tall"))
                 rows.append(
                     Horizontal(
-                        Label("", classes="label"), Static("", id="suggestion", markup=False), classes="row"
+                        Label(" ", classes="label"), Static("", id="suggestion", markup=False), classes="row"
                     )
                 )
             elif param.choices and sum(len(c) + 7 for c in param.choices) < 60:
                 rows.append(
                     Horizontal(
-                        Label(label_for(param.name), classes="label"),
+                        Label(" " + label_for(param.name), classes="label"),
                         InlineChoice(
                             param.name,
                             param.choices,
@@ -229,7 +244,7 @@ class StartScreen(Screen[None]):
             elif param.choices:
                 rows.append(
                     Horizontal(
-                        Label(label_for(param.name), classes="label"),
+                        Label(" " + label_for(param.name), classes="label"),
                         Select(
                             [(c, c) for c in param.choices],
                             value=value if value in param.choices else param.choices[0],
@@ -244,7 +259,7 @@ class StartScreen(Screen[None]):
                 hint = (param.help or "").split(";")[0].strip()
                 rows.append(
                     Horizontal(
-                        Label(label_for(param.name), classes="label"),
+                        Label(" " + label_for(param.name), classes="label"),
                         Input(
                             value=value,
                             placeholder=hint[:70],

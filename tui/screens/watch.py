@@ -16,7 +16,7 @@ class WatchScreen(MainScreen):
 
     BINDINGS = [
         Binding("space", "read_only", "read-only", priority=True),
-        *(Binding(key, "read_only", show=False) for key in ("s", "r", "o", "d", "a")),
+        *(Binding(key, "read_only", show=False) for key in ("s", "r", "o", "d", "a", "k", "c")),
     ]
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
@@ -29,7 +29,7 @@ class WatchScreen(MainScreen):
             ev.Notice(
                 level=Level.WARNING,
                 text=f"Read-only: this screen watches session {self.feed.session_id}; only the Cairn "
-                "driving it can pause, skip, retry or abort.",
+                "driving it can pause, skip, retry, abort, kill a command or add a note.",
             ),
             every=5,
         )

@@ -91,7 +91,10 @@ class PlatformChoice(Widget, can_focus=True):
         return text
 
     def get_content_height(self, container, viewport, width: int) -> int:
-        return max(1, len(self.rows))
+        # A row wraps on a narrow terminal ("Canonical Kubernetes (brings the Cilium phase)"):
+        # count the lines it takes, so the last choice is never cut off.
+        lines = self.render().wrap(self.app.console, max(1, width))
+        return max(len(self.rows), len(lines))
 
     def set_value(self, value: str, *, touched: bool = False) -> None:
         if value in self.others:

@@ -1,6 +1,10 @@
 """The cluster pane: applications (status, channel, mesh and ingress relations), sidecars left per
 namespace, platform and Cilium facts, and, while the engine waits, what it waits for.
 
+On the ambient runbook it also shows what ambient health is made of: the ztunnel and istio-cni
+DaemonSets' readiness, and per namespace the sidecars left and whether it has its waypoint (every
+namespace, in rows: the pane scrolls). Other runbooks get no mesh columns, legend or platform.
+
 It reads the cluster itself, in a thread worker, and re-arms a one-shot timer only after a read
 has finished, so a slow read never overlaps the next one and never blocks a key. What changed
 since the previous read is marked (`*`, reversed) for a few seconds.
@@ -9,7 +13,7 @@ since the previous read is marked (`*`, reversed) for a few seconds.
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 
 from rich.text import Text
 from textual.containers import VerticalScroll
@@ -25,6 +29,11 @@ from ..look import Look, css
 from ..messages import ClusterStateRead
 
 BEACON, INGRESS = "istio-beacon-k8s", "istio-ingress-k8s"
+# istio-k8s configures the ingress through this relation; it is not traffic the ingress routes.
+NOT_ROUTES = ("istio-ingress-config",)
+AMBIENT_DAEMONSETS = ("ztunnel", "istio-cni-node")
+WAYPOINT_CLASS = "istio-waypoint"
+CHANNEL_WIDTH_MAX = 24  # "ckf-1.10/stable", "latest/edge/…" fit whole
 CILIUM_KEYS = ("bpf-lb-sock-hostns-only", "cni-exclusive")
 HIGHLIGHT_SECONDS = 4.0
 STATUS_ORDER = {"error": 0, "blocked": 1, "waiting": 2, "maintenance": 3, "unknown": 4, "active": 9}
@@ -49,6 +58,8 @@ class ClusterPane(VerticalScroll):
         interval: float = 3.0,
         platform: str = "",
         source: str = "",
+        ambient: bool = True,
+        user_namespaces: Sequence[str] = (),
         id: str | None = None,
     ):
         super().__init__(id=id)
@@ -58,6 +69,8 @@ class ClusterPane(VerticalScroll):
         self.interval = interval
         self.platform = platform
         self.source = source
+        self.ambient = ambient
+        self.user_namespaces = tuple(user_namespaces)
         self.state: ClusterState | None = None
         self.error = ""
         self.wait: ev.WaitProgress | None = None
@@ -111,6 +124,9 @@ class ClusterPane(VerticalScroll):
 
     # --- showing ------------------------------------------------------------------------------
 
+    def on_resize(self) -> None:
+        self.render_body()  # the columns are sized to the width
+
     def show_wait(self, wait: ev.WaitProgress | None) -> None:
         self.wait = wait
         self.render_body()
@@ -150,6 +166,8 @@ class ClusterPane(VerticalScroll):
             wait=self.wait,
             error=self.error,
             width=self.size.width or 60,
+            ambient=self.ambient,
+            user_namespaces=self.user_namespaces,
         )
         self.query_one("#cluster-body", Static).update(text)
         self.tick()
@@ -165,6 +183,9 @@ def signatures(state: ClusterState) -> dict[str, object]:
         for row in namespace_mesh(state):
             out[f"mesh:{row.name}"] = row
     out["cilium"] = tuple(cilium_values(state).items())
+    out["ambient"] = tuple(daemonset_readiness(state).items())
+    for ns in waypoint_namespaces(state):
+        out[f"waypoint:{ns}"] = True
     return out
 
 
@@ -173,7 +194,39 @@ def mesh(app: App) -> bool:
 
 
 def route(app: App) -> bool:
-    return app.related_to(INGRESS)
+    return any(r.related_app == INGRESS and r.endpoint not in NOT_ROUTES for r in app.relations)
+
+
+def daemonset_readiness(state: ClusterState) -> dict[str, tuple[int, int] | None]:
+    """ztunnel and istio-cni: (ready, desired) each, None when not deployed."""
+    out: dict[str, tuple[int, int] | None] = {}
+    for name in AMBIENT_DAEMONSETS:
+        found = [o for o in state.objects_of("DaemonSet") if o.name == name]
+        if not found:
+            out[name] = None
+            continue
+        status = found[0].raw.get("status") or {}
+        out[name] = (int(status.get("numberReady") or 0), int(status.get("desiredNumberScheduled") or 0))
+    return out
+
+
+def waypoint_namespaces(state: ClusterState) -> set[str]:
+    return {
+        gw.namespace
+        for gw in state.objects_of("Gateway")
+        if (gw.raw.get("spec") or {}).get("gatewayClassName") == WAYPOINT_CLASS
+    }
+
+
+def discovered_user_namespaces(state: ClusterState) -> list[str]:
+    try:
+        from steps.checks.context import discover_user_namespaces
+    except ImportError:  # pragma: no cover - the checks package is always there
+        return []
+    try:
+        return discover_user_namespaces(state)
+    except Exception:  # noqa: BLE001 - a discovery bug must not break the pane
+        return []
 
 
 def sidecars_by_namespace(state: ClusterState) -> dict[str, int]:
@@ -207,6 +260,8 @@ def render_cluster(
     wait: ev.WaitProgress | None = None,
     error: str = "",
     width: int = 60,
+    ambient: bool = True,
+    user_namespaces: Sequence[str] = (),
 ) -> Text:
     changed = changed or set()
     out = Text(no_wrap=True, overflow="ellipsis")
@@ -246,9 +301,10 @@ def render_cluster(
         line(f"Apps {len(apps)}: {summary or 'none'}", "bold")
 
     sidecars = sidecars_by_namespace(state)
-    side = ", ".join(f"{ns} {n}" for ns, n in sidecars.items()) or "none left"
-    mark = "*" if any(k.startswith("sidecars:") for k in changed) else " "
-    line(Text(f"{mark}Sidecars (pods with istio-proxy): {side}", style="reverse" if mark == "*" else ""))
+    if not ambient:
+        side = ", ".join(f"{ns} {n}" for ns, n in sidecars.items()) or "none"
+        mark = "*" if any(k.startswith("sidecars:") for k in changed) else " "
+        line(Text(f"{mark}Sidecars (pods with istio-proxy): {side}", style="reverse" if mark == "*" else ""))
     rows = namespace_mesh(state) if not juju else []  # the istio-ambient view; CKF keeps its app table
     if rows:
         name_width = max(9, *(len(r.name) for r in rows))
@@ -265,7 +321,7 @@ def render_cluster(
             )
         )
 
-    facts = [f"Platform {platform or '?'}"]
+    facts = [f"Platform {platform}"] if platform else []
     found = detected_platform(state)
     if found:
         facts.append(f"detected {found}")
@@ -273,7 +329,8 @@ def render_cluster(
         facts.append(f"Kubernetes {state.kubernetes_version}")
     if state.model is not None and state.model.version:
         facts.append(f"Juju {state.model.version}")
-    line(" " + f" {look.dot} ".join(facts))
+    if facts:
+        line(" " + f" {look.dot} ".join(facts))
     cilium = cilium_values(state)
     if cilium:
         mark = "*" if "cilium" in changed else " "
@@ -290,17 +347,21 @@ def render_cluster(
 
     if not juju:
         return out
-    line(Text(" m: on the mesh  r: routed by the ingress", style="dim"))
-    channel_width = min(14, max((len(a.channel or "-") for a in apps), default=8))
+    if ambient:
+        _ambient_rows(state, look, line, changed, user_namespaces or discovered_user_namespaces(state))
+        line(Text(" m: on the mesh  r: routed by the ingress", style="dim"))
+    channel_width = min(CHANNEL_WIDTH_MAX, max((len(a.channel or "-") for a in apps), default=8))
     status_width = 8 if width < 64 else 12
-    fixed = 1 + 3 + 1 + status_width + 1 + channel_width + 2  # + the vertical scrollbar
+    flags = 3 if ambient else 0
+    fixed = 1 + flags + 1 + status_width + 1 + channel_width + 2  # + the vertical scrollbar
     names = max((len(a.name) for a in apps), default=10)
     name_width = max(10, min(names, width - fixed))
     for app in apps:
         hot = f"app:{app.name}" in changed
         row = Text(style="reverse" if hot else "")
         row.append("*" if hot else " ")
-        row.append(("m" if mesh(app) else "-") + ("r" if route(app) else "-") + " ", "cyan")
+        if ambient:
+            row.append(("m" if mesh(app) else "-") + ("r" if route(app) else "-") + " ", "cyan")
         row.append(f"{look.fit(app.name, name_width):<{name_width}} ")
         status = look.fit(app.status.current, status_width - 1)
         row.append(f"{status:<{status_width}} ", STATUS_STYLE.get(app.status.current, ""))
@@ -309,3 +370,46 @@ def render_cluster(
             row.append(" " + app.status.message, "dim")
         line(row)
     return out
+
+
+def _ambient_rows(
+    state: ClusterState,
+    look: Look,
+    line: Callable[..., None],
+    changed: set[str],
+    user_namespaces: Sequence[str],
+) -> None:
+    """ztunnel and istio-cni readiness; per namespace, the sidecars left and its waypoint."""
+    parts = []
+    for name, ready in daemonset_readiness(state).items():
+        if ready is None:
+            parts.append((f"{name} not deployed", "dim"))
+        else:
+            ok = ready[0] >= ready[1] > 0
+            parts.append((f"{name} {ready[0]}/{ready[1]} ready", "green" if ok else "bold yellow"))
+    hot = "ambient" in changed
+    row = Text("*" if hot else " ", style="reverse" if hot else "")
+    row.append("Ambient: ", "bold")
+    for i, (text, style) in enumerate(parts):
+        if i:
+            row.append(f" {look.dot} ")
+        row.append(text, style)
+    line(row)
+    sidecars = sidecars_by_namespace(state)
+    waypoints = waypoint_namespaces(state)
+    users = set(user_namespaces)
+    names = sorted(users | set(sidecars))
+    if not names:
+        line("  no user namespace and no sidecar left", "dim")
+        return
+    width = max(9, *(len(ns) for ns in names))
+    line(Text(f"  {'namespace':<{width}}  sidecars  waypoint", style="dim"))
+    for ns in names:
+        hot = f"sidecars:{ns}" in changed or f"waypoint:{ns}" in changed
+        count = sidecars.get(ns, 0)
+        waypoint = ("yes" if ns in waypoints else "none") if ns in users else ""
+        row = Text("*" if hot else " ", style="reverse" if hot else "")
+        row.append(f" {ns:<{width}}  ")
+        row.append(f"{count:>8}", "bold yellow" if count else "green")
+        row.append(f"  {waypoint}", "green" if waypoint == "yes" else ("yellow" if waypoint else ""))
+        line(row)

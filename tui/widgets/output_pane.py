@@ -1,15 +1,20 @@
 """The live output pane: a `Log` fed from the OutputBuffer ~30 times a second, with search.
 
 `Log`, not `RichLog`: it keeps plain strings and renders only the visible lines, so a flood of
-output costs little; it follows the tail only while the view is at the bottom, so an operator who
-scrolled up to read is not yanked away. It holds the last `keep` lines; the whole output is on
-disk in the session's commands/NNN.out, and the pane title says so.
+output costs little. It follows the tail until the operator scrolls up to read (then nobody yanks
+them away); reaching the bottom again, `End`, `l` or Esc follow again, and a resize keeps
+following what was followed. It holds the last `keep` lines; the whole output is on disk in the
+session's commands/NNN.out, and the pane title says so. `w` wraps long lines (rebuilt from the
+unwrapped lines on every toggle and resize).
 """
 
 from __future__ import annotations
 
 import re
+from collections import deque
+from collections.abc import Iterable
 
+from rich.cells import cell_len, chop_cells
 from rich.highlighter import Highlighter
 from rich.text import Text
 from textual.app import ComposeResult
@@ -51,20 +56,97 @@ class OutputHighlighter(Highlighter):
             text.highlight_regex(self.pattern, "reverse")
 
 
+CONTINUATION = "  "  # a wrapped line's continuation is indented, so it reads as one line
+
+
+def wrap_line(line: str, width: int) -> list[str]:
+    """One output line as the rows it takes at `width` cells: broken after a space where one is
+    near the edge, else mid-word; continuations indented. Every character is kept."""
+    line = line.expandtabs(8)
+    if width < 8 or cell_len(line) <= width:
+        return [line]
+    rows: list[str] = []
+    rest, room = line, width
+    while cell_len(rest) > room:
+        head = chop_cells(rest, room)[0]
+        space = head.rfind(" ")
+        if space >= room // 2:
+            head = head[: space + 1]
+        rows.append(head if not rows else CONTINUATION + head)
+        rest, room = rest[len(head) :], width - len(CONTINUATION)
+    rows.append(rest if not rows else CONTINUATION + rest)
+    return rows
+
+
 class OutputLog(Log):
     """The Log itself; `End` goes back to following the tail."""
 
     BINDINGS = [Binding("end", "follow_tail", "Follow", show=False)]
+
+    def __init__(self, *, max_lines: int, **kwargs) -> None:
+        super().__init__(max_lines=max_lines, **kwargs)
+        self.raw: deque[str] = deque(maxlen=max_lines)  # the lines as written, for re-wrapping
+        self.following = True
+        self.wrapped = False
+        self._wrap_width = 0
 
     def _update_size(self, updates: int, lines: list[str]) -> None:  # type: ignore[override]
         # Textual measures every new line with cell_len in a worker thread: about 1 µs a line of
         # the GIL the engine thread needs during a flood. The width only sets how far the view
         # scrolls sideways, so characters are close enough (tabs are expanded when shown).
         if lines:
-            self._update_maximum_width(updates, max(map(len, lines)) + 8)
+            widest = max(map(len, lines))
+            self._update_maximum_width(updates, widest if self.wrapped else widest + 8)
+
+    def write_lines(self, lines: Iterable[str], scroll_end: bool | None = None) -> OutputLog:  # type: ignore[override]
+        lines = [part for line in lines for part in line.splitlines()]
+        self.raw.extend(lines)
+        if self.wrapped:
+            lines = [row for line in lines for row in wrap_line(line, self._wrap_width)]
+        super().write_lines(lines, scroll_end=False)
+        if self.following and (scroll_end is None or scroll_end):
+            self.scroll_end(animate=False, immediate=True, x_axis=False)
+        return self
+
+    def watch_scroll_y(self, old_value: float, new_value: float) -> None:
+        super().watch_scroll_y(old_value, new_value)
+        # Scrolling up to read stops following; getting back to the bottom follows again.
+        self.following = round(new_value) >= self.max_scroll_y
+
+    def on_resize(self) -> None:
+        if self.wrapped and self._wrap_width != self._width_for_wrap():
+            self.rewrap()
+        elif self.following:
+            self.call_after_refresh(self.follow)
+
+    def _width_for_wrap(self) -> int:
+        return max(1, self.scrollable_content_region.width - 1)
+
+    def set_wrap(self, on: bool) -> None:
+        self.wrapped = on
+        self.rewrap()
+
+    def rewrap(self) -> None:
+        following, top = self.following, self.scroll_offset.y
+        self._wrap_width = self._width_for_wrap()
+        raw = list(self.raw)
+        self.clear()
+        self.raw.clear()
+        self.scroll_to(x=0, animate=False, immediate=True)
+        self.write_lines(raw, scroll_end=False)
+        self._render_line_cache.clear()
+        self.following = following
+        if following:
+            self.call_after_refresh(self.follow)
+        else:
+            self.scroll_to(y=min(top, self.max_scroll_y), animate=False)
+
+    def follow(self) -> None:
+        self.following = True
+        self.scroll_end(animate=False, immediate=True, x_axis=False)
 
     def action_follow_tail(self) -> None:
-        self.scroll_end(animate=False)
+        self.follow()
 
 
 class OutputPane(Vertical):
@@ -94,6 +176,18 @@ class OutputPane(Vertical):
     @property
     def log_widget(self) -> OutputLog:
         return self.query_one(OutputLog)
+
+    @property
+    def wrapped(self) -> bool:
+        return self.log_widget.wrapped
+
+    def set_wrap(self, on: bool) -> None:
+        self.log_widget.set_wrap(on)
+        self.border_subtitle = "wrapped (w)" if on else ""
+
+    def follow(self) -> None:
+        """Back to the live tail, and keep following it."""
+        self.log_widget.follow()
 
     def drain(self) -> None:
         """Write what piled up since the last tick: only the newest `keep` lines of it."""

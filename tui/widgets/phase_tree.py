@@ -99,10 +99,12 @@ class PhaseTree(Tree[NodeRef]):
         node = self._steps.get(step.id)
         if node is None:
             return
-        took = step.duration
+        took = step.run_time  # without the time it waited for the operator
         if step.state == StepState.RUNNING and step.started is not None:
-            took = max(0.0, self.clock() - step.started)
+            took = max(0.0, self.clock() - step.started - step.waited)
         dur = duration(took) if step.state not in (StepState.PENDING,) else ""
+        if step.attempts > 1:
+            dur = f"{dur} ×{step.attempts}" if not self.look.ascii else f"{dur} x{step.attempts}"
         room = self._width() - GUIDE_DEPTH - 2 - (len(dur) + 1 if dur else 0)
         title = self.look.fit(step.title, room)
         label = Text()
@@ -238,5 +240,10 @@ def phase_state(view: SessionView, phase: PhaseRecord) -> StepState:
         if urgent in states:
             return urgent
     if states and all(s in FINAL_STATES for s in states):
+        # A phase is a plain success only if every step in it ran or was already done: a skipped
+        # or assumed step keeps its own glyph up to the phase.
+        for partial in (StepState.ASSUMED, StepState.SKIPPED):
+            if partial in states:
+                return partial
         return StepState.SUCCEEDED
     return StepState.PENDING
