@@ -2,6 +2,7 @@
 one-line message and, when not passed, the exact fix; plus settle evaluation and reports."""
 
 from .context import discover_user_namespaces
+from .juju_dialect import discover_juju_dialect
 from .platform import PlatformGuess, detect_platform, platform_guess
 from .registry import CHECKS, get_check, run_check
 from .report import Report, ReportGroup, format_report, preflight, verify, wants_ascii
@@ -9,7 +10,7 @@ from .result import Check, CheckResult
 from .settle import SettleReport, evaluate_settle
 
 # Param discoverers a runbook names in `discover:`: state -> the param's value.
-DISCOVERERS = {"user-namespaces": discover_user_namespaces}
+DISCOVERERS = {"user-namespaces": discover_user_namespaces, "juju-dialect": discover_juju_dialect}
 
 __all__ = [
     "CHECKS",

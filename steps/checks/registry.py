@@ -7,7 +7,16 @@ from types import MappingProxyType
 from typing import Any
 
 from ..cluster.state import ClusterState
-from . import cilium, copy_checks, done_checks, preflight_checks, verify_checks
+from . import (
+    charm_info,
+    cilium,
+    ckf16,
+    copy_checks,
+    done_checks,
+    juju_dialect,
+    preflight_checks,
+    verify_checks,
+)
 from .result import Check, CheckResult
 
 _ALL: tuple[Check, ...] = (
@@ -23,6 +32,25 @@ _ALL: tuple[Check, ...] = (
         "Juju >= 3.6",
         "the juju client and the model's agents run Juju 3.6 or newer",
         preflight_checks.juju_version,
+    ),
+    Check(
+        "juju-dialect",
+        "Juju 2.9 or newer, dialect matches",
+        "the controller runs Juju 2.9 or newer, and the plan speaks its CLI dialect (param `juju`)",
+        juju_dialect.juju_dialect,
+    ),
+    Check(
+        "ckf-1.6-version",
+        "CKF 1.6",
+        "every charm on its CKF 1.6 bundle track (or already on its 1.7 channel)",
+        ckf16.ckf16_version,
+    ),
+    Check(
+        "charm-endpoints",
+        "target charm has the endpoints",
+        "`juju info` of the target channel lists every endpoint the runbook will integrate",
+        charm_info.charm_endpoints,
+        ("charm", "channel", "endpoints", "info"),
     ),
     Check(
         "kubernetes-version",

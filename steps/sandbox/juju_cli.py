@@ -342,6 +342,78 @@ def cmd_show_model(ctx: Context, argv: list[str]) -> None:
     ctx.say((json.dumps(data) if p.get("format") == "json" else to_yaml(data, sort_keys=False)).rstrip("\n"))
 
 
+def cmd_info(ctx: Context, argv: list[str]) -> None:
+    """`juju info CHARM [--channel C] --format=json`: Charmhub's answer, in the shape of Juju's
+    cmd/juju/charmhub InfoResponse (`charm.relations` is provides/requires: endpoint -> interface)."""
+    p = parse(
+        argv,
+        {
+            "--channel": "channel",
+            "--format": "format",
+            "-o": "output",
+            "--arch": "arch",
+            "--series": "series",
+            "--base": "base",
+            "--revision": "revision",
+        },
+        {"--config": "config", "--unicode": "unicode"},
+    )
+    if len(p.args) != 1:
+        raise JujuError("expected a charm or bundle name", 2)
+    name = p.args[0]
+    state = load(ctx.dir)
+    if not catalogue.known_charm(name):
+        raise JujuError(f'No information found for charm or bundle with the name "{name}"')
+    channel = p.get("channel")
+    try:
+        rev = catalogue.resolve_in(state, name, channel)
+    except catalogue.ChannelNotFound as exc:
+        raise JujuError(f'charm or bundle "{name}" not found in channel "{exc.channel}"') from None
+    relations: dict[str, dict[str, str]] = {}
+    for ep in rev.endpoints.values():
+        if ep.role != "peer":
+            relations.setdefault("provides" if ep.role == "provider" else "requires", {})[ep.name] = (
+                ep.interface
+            )
+    channels: dict[str, dict[str, list[dict[str, Any]]]] = {}
+    for track in catalogue.tracks(name):
+        for risk in catalogue.RISKS:
+            channels.setdefault(track, {})[risk] = [
+                {
+                    "track": track,
+                    "risk": risk,
+                    "version": "",
+                    "revision": catalogue.revision_number(name, track, risk),
+                    "released-at": "",
+                    "size": 0,
+                    "architectures": ["amd64"],
+                    "bases": [{"name": "ubuntu", "channel": "22.04"}],
+                }
+            ]
+    data: dict[str, Any] = {
+        "type": "charm",
+        "id": f"{zlib_id(name)}",
+        "name": name,
+        "description": "",
+        "publisher": "Canonical Kubeflow",
+        "summary": "",
+        "store-url": f"https://charmhub.io/{name}",
+        "charm": {"relations": relations},
+        "channels": channels,
+        "tracks": catalogue.tracks(name),
+    }
+    if p.get("format") == "json":
+        ctx.say(json.dumps(data))
+    else:
+        ctx.say(to_yaml(data, sort_keys=False).rstrip("\n"))
+
+
+def zlib_id(name: str) -> str:
+    import zlib
+
+    return f"{zlib.crc32(name.encode()):08x}" * 4
+
+
 def cmd_switch(ctx: Context, argv: list[str]) -> None:
     state = load(ctx.dir)
     m = state["model"]
@@ -378,6 +450,7 @@ COMMANDS: dict[str, Callable[[Context, list[str]], None]] = {
     "models": cmd_models,
     "show-model": cmd_show_model,
     "switch": cmd_switch,
+    "info": cmd_info,
     "run": cmd_unsupported("run"),
     "ssh": cmd_unsupported("ssh"),
     "debug-log": cmd_unsupported("debug-log"),
