@@ -22,10 +22,35 @@ def app_absent(state: ClusterState, params: Params, app: str) -> CheckResult:
             "no Juju status was read, so it cannot be told", f"juju status -m {model_name(params, state)}"
         )
     if state.app(app) is not None:
+        # Juju 2.9 never prompts here and rejects --no-prompt before 2.9.38.
+        no_prompt = "" if str(params.get("juju") or "") == "2.9" else " --no-prompt"
         return fail(
-            f"{app} is deployed", f"juju remove-application -m {model_name(params, state)} --no-prompt {app}"
+            f"{app} is deployed", f"juju remove-application -m {model_name(params, state)}{no_prompt} {app}"
         )
     return ok(f"{app} is not deployed")
+
+
+def app_upgraded(state: ClusterState, params: Params, app: str) -> CheckResult:
+    """The charm finished its upgrade: every unit idle, the workload active or waiting (istio-pilot
+    1.12-1.15 wait for the gateway while it is gone, which the 1.6 -> 1.7 guide expects)."""
+    found = state.app(app)
+    if found is None:
+        return fail(f"{app} is not deployed", f"juju status -m {model_name(params, state)} {app}")
+    busy = [
+        f"{u.name}: {u.workload.current}/{u.agent.current}"
+        + (f" ({u.workload.message})" if u.workload.message else "")
+        for u in found.units
+        if u.agent.current != "idle" or u.workload.current not in ("active", "waiting")
+    ]
+    if busy or not found.units:
+        return fail(
+            f"{app} is still upgrading" + (f": {'; '.join(busy)}" if busy else " (no unit yet)"),
+            f"juju status -m {model_name(params, state)} {app}\n"
+            f"juju debug-log -m {model_name(params, state)} --replay --no-tail --include {app}",
+            busy,
+        )
+    shown = found.units[0].workload
+    return ok(f"{app} upgraded ({shown.current}{': ' + shown.message if shown.message else ''})")
 
 
 def app_present(state: ClusterState, params: Params, app: str) -> CheckResult:

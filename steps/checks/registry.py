@@ -127,6 +127,13 @@ _ALL: tuple[Check, ...] = (
         "app-present", "application present", "the application is deployed", done_checks.app_present, ("app",)
     ),
     Check(
+        "app-upgraded",
+        "application upgraded",
+        "every unit idle and active or waiting after a refresh",
+        done_checks.app_upgraded,
+        ("app",),
+    ),
+    Check(
         "app-on-channel",
         "application on channel",
         "the application tracks the channel",

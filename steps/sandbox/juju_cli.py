@@ -32,8 +32,11 @@ def main(argv: list[str], sandbox_dir: Path, env: dict[str, str], stdin: StdinSo
         return 0, "Usage: juju [flags] <command> ...\n", ""
     command, rest = args[0], args[1:]
     handler = _handler(ALIASES.get(command, command))
-    if handler is None:
+    if handler is None or (command in JUJU3_COMMANDS and _juju2(ctx)):
         return 1, "", f'ERROR juju: "{command}" is not a juju command. See "juju --help".\n'
+    refused = _juju2_flag(ctx, command, rest)
+    if refused:
+        return 2, "", f"ERROR option provided but not defined: {refused}\n"
     try:
         handler(ctx, rest)
     except UsageError as exc:
@@ -45,6 +48,40 @@ def main(argv: list[str], sandbox_dir: Path, env: dict[str, str], stdin: StdinSo
         tail = f"ERROR {exc}\n" if str(exc) else ""
         return exc.code, "".join(ctx.out), "".join(ctx.err) + tail
     return 0, "".join(ctx.out), "".join(ctx.err)
+
+
+# Commands and flags Juju 2.9 does not have (canonical/jubilant PR #193; juju/juju #14919, #14982).
+JUJU3_COMMANDS = ("integrate", "remove-integration", "exec", "secrets", "add-secret", "show-secret")
+JUJU3_FLAGS = {
+    "refresh": ("--trust", "--base"),
+    "deploy": ("--base",),
+    "status": ("--integrations",),
+}
+NO_PROMPT_SINCE = (2, 9, 38)  # accepted, as a no-op, from 2.9.38 on
+
+
+def _juju_version(ctx: Context) -> tuple[int, ...]:
+    version = load(ctx.dir)["model"]["version"]
+    return tuple(int(p) for p in version.split(".")[:3] if p.isdigit())
+
+
+def _juju2(ctx: Context) -> bool:
+    return _juju_version(ctx)[:1] == (2,)
+
+
+def _juju2_flag(ctx: Context, command: str, argv: list[str]) -> str:
+    """The first flag of `argv` that this 2.9 controller's client would not know ("" if none)."""
+    flags = [a.split("=", 1)[0] for a in argv if a.startswith("--")]
+    suspects = [f for f in flags if f in JUJU3_FLAGS.get(command, ()) or f == "--no-prompt"]
+    if not suspects:
+        return ""
+    version = _juju_version(ctx)
+    if version[:1] != (2,):
+        return ""
+    for flag in suspects:
+        if flag != "--no-prompt" or version < NO_PROMPT_SINCE:
+            return flag
+    return ""
 
 
 def cmd_status(ctx: Context, argv: list[str]) -> None:
@@ -236,7 +273,9 @@ def cmd_export_bundle(ctx: Context, argv: list[str]) -> None:
 def cmd_version(ctx: Context, argv: list[str]) -> None:
     p = parse(argv, {"--format": "format", "-o": "output"}, {"--all": "all"})
     state = load(ctx.dir)
-    version = f"{state['model']['version']}-genericlinux-amd64"
+    # Juju 2.9 named its builds after the OS ("2.9.34-ubuntu-amd64"); 3.x says genericlinux.
+    os_name = "ubuntu" if state["model"]["version"].startswith("2.") else "genericlinux"
+    version = f"{state['model']['version']}-{os_name}-amd64"
     ctx.say(json.dumps(version) if p.get("format") == "json" else version)
 
 
