@@ -40,7 +40,7 @@ _ALL: tuple[Check, ...] = (
         juju_dialect.juju_dialect,
     ),
     Check(
-        "ckf-1.6-version",
+        "ckf16-version",
         "CKF 1.6",
         "every charm on its CKF 1.6 bundle track (or already on its 1.7 channel)",
         ckf16.ckf16_version,
