@@ -5,7 +5,16 @@ from .context import discover_user_namespaces
 from .juju_dialect import discover_juju_dialect
 from .platform import PlatformGuess, detect_platform, platform_guess
 from .registry import CHECKS, get_check, run_check
-from .report import Report, ReportGroup, format_report, preflight, verify, wants_ascii
+from .report import (
+    Report,
+    ReportGroup,
+    format_report,
+    preflight,
+    preflight_groups,
+    preflight_of,
+    verify,
+    wants_ascii,
+)
 from .result import Check, CheckResult
 from .settle import SettleReport, evaluate_settle
 
@@ -28,6 +37,8 @@ __all__ = [
     "get_check",
     "platform_guess",
     "preflight",
+    "preflight_groups",
+    "preflight_of",
     "run_check",
     "verify",
     "wants_ascii",

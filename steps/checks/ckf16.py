@@ -105,6 +105,9 @@ def release_of(state: ClusterState) -> str:
     if dashboard is None:
         return ""
     track = _track(dashboard.channel)
+    pilot = state.app("istio-pilot")
+    if track == "1.10" and (pilot is None or _track(pilot.channel) == "1.28"):
+        return "1.11"  # the 1.11 bundle keeps the dashboard on 1.10; its Istio is 1.28 (or ambient)
     if track in DASHBOARD_RELEASE:
         return DASHBOARD_RELEASE[track]
     return "1.11" if track == "2.0" else ""

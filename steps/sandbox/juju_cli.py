@@ -387,6 +387,7 @@ def cmd_info(ctx: Context, argv: list[str]) -> None:
     p = parse(
         argv,
         {
+            **MODEL_FLAGS,
             "--channel": "channel",
             "--format": "format",
             "-o": "output",
