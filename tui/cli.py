@@ -26,7 +26,8 @@ class _Parser(argparse.ArgumentParser):
 
 def _add_params(p: argparse.ArgumentParser) -> None:
     p.add_argument(
-        "--platform", help="microk8s (default) | canonical-k8s | gke | k3d | k3s | minikube | openshift"
+        "--platform",
+        help="microk8s (default) | canonical-k8s | gke | k3d | k3s | minikube | openshift | eks | aks | kubeadm | none",
     )
     p.add_argument("--risk", help="edge (the guide's) | stable: maps every X/edge channel to X/stable")
     p.add_argument(

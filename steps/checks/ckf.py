@@ -179,4 +179,16 @@ GATEWAY_API_CRDS = (
     "referencegrants.gateway.networking.k8s.io",
 )
 
-PLATFORMS = ("microk8s", "canonical-k8s", "gke", "k3d", "k3s", "minikube", "openshift")
+PLATFORMS = (
+    "microk8s",
+    "canonical-k8s",
+    "gke",
+    "k3d",
+    "k3s",
+    "minikube",
+    "openshift",
+    "eks",
+    "aks",
+    "kubeadm",
+    "none",
+)
