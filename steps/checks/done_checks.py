@@ -121,6 +121,25 @@ def configmap_value(
     return ok(f'{namespace}/{name} {key} is "{value}"')
 
 
+AMBIENT_LABELS = {"istio-injection": "disabled", "istio.io/dataplane-mode": "ambient"}
+
+
+def namespace_relabelled(state: ClusterState, params: Params, namespace: str) -> CheckResult:
+    """The profile controller has moved the namespace to ambient: istiod no longer injects there,
+    so a pod restarted now comes back without a sidecar (restarted earlier, it gets one again)."""
+    ns = state.namespaces.get(namespace)
+    if ns is None:
+        return fail(f"namespace {namespace} was not read", f"kubectl get namespace {namespace} --show-labels")
+    wrong = [f"{k}={ns.labels.get(k, '(unset)')}" for k, v in AMBIENT_LABELS.items() if ns.labels.get(k) != v]
+    if wrong:
+        return fail(
+            f"{namespace} is not relabelled for ambient yet: {', '.join(wrong)}",
+            "wait for kubeflow-profiles (service-mesh-mode=istio-ambient) to relabel it:\n"
+            f"kubectl get namespace {namespace} --show-labels",
+        )
+    return ok(f"{namespace}: istio-injection=disabled, istio.io/dataplane-mode=ambient")
+
+
 def no_sidecar_pods(
     state: ClusterState, params: Params, namespace: str, selector: str | None = None
 ) -> CheckResult:

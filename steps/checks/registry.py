@@ -163,6 +163,13 @@ _ALL: tuple[Check, ...] = (
         ("namespace", "name", "key", "value"),
     ),
     Check(
+        "namespace-relabelled",
+        "namespace relabelled for ambient",
+        "istio-injection=disabled and istio.io/dataplane-mode=ambient on the namespace",
+        done_checks.namespace_relabelled,
+        ("namespace",),
+    ),
+    Check(
         "no-sidecar-pods",
         "no sidecar pods",
         "no running pod (matching the selector) has an istio-proxy sidecar",
