@@ -121,6 +121,15 @@ def configmap_value(
     return ok(f'{namespace}/{name} {key} is "{value}"')
 
 
+def namespace_absent(state: ClusterState, params: Params, namespace: str) -> CheckResult:
+    if namespace in state.namespaces:
+        return fail(
+            f"namespace {namespace} still exists (terminating?)",
+            f"kubectl get namespace {namespace} -o jsonpath={{.status}}",
+        )
+    return ok(f"namespace {namespace} is gone")
+
+
 AMBIENT_LABELS = {"istio-injection": "disabled", "istio.io/dataplane-mode": "ambient"}
 
 

@@ -14,6 +14,7 @@ from . import (
     copy_checks,
     done_checks,
     juju_dialect,
+    knative_checks,
     preflight_checks,
     verify_checks,
 )
@@ -161,6 +162,19 @@ _ALL: tuple[Check, ...] = (
         "a ConfigMap key has the value",
         done_checks.configmap_value,
         ("namespace", "name", "key", "value"),
+    ),
+    Check(
+        "knative-gone",
+        "Knative gone",
+        "no knative-serving/knative-eventing namespace and no *.knative.dev CRD left (none stuck on finalizers)",
+        knative_checks.knative_gone,
+    ),
+    Check(
+        "namespace-absent",
+        "namespace gone",
+        "the namespace no longer exists (it finished terminating)",
+        done_checks.namespace_absent,
+        ("namespace",),
     ),
     Check(
         "namespace-relabelled",
