@@ -8,6 +8,7 @@ from typing import Any
 
 from ..cluster.state import ClusterState
 from . import (
+    ambient_health,
     charm_info,
     cilium,
     ckf16,
@@ -253,6 +254,19 @@ _ALL: tuple[Check, ...] = (
         "KServe in raw deployment mode",
         "kserve-controller deployment-mode=rawdeployment",
         verify_checks.kserve_rawdeployment,
+    ),
+    Check(
+        "ambient-dataplane",
+        "ztunnel and istio-cni on every node",
+        "the ztunnel and istio-cni-node DaemonSets are ready on every node",
+        ambient_health.ambient_dataplane,
+    ),
+    Check(
+        "inferenceservices-serving",
+        "InferenceServices serving",
+        "names the InferenceServices left serverless or not Ready after Knative went",
+        ambient_health.serverless_left,
+        blocker=False,
     ),
     Check(
         "cilium-ambient-ready",
