@@ -17,6 +17,7 @@ from . import (
     juju_dialect,
     knative_checks,
     preflight_checks,
+    tls_checks,
     verify_checks,
 )
 from .result import Check, CheckResult
@@ -83,6 +84,12 @@ _ALL: tuple[Check, ...] = (
         "platform matches --platform",
         "the cluster's platform is the one chosen",
         preflight_checks.platform_matches,
+    ),
+    Check(
+        "gateway-tls",
+        "no TLS lost",
+        "TLS on the sidecar gateway (tls-secret-id, csr-domain-name, certificates) has a way onto istio-ingress-k8s",
+        tls_checks.gateway_tls,
     ),
     Check(
         "cilium-config",
