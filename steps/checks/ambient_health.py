@@ -62,3 +62,24 @@ def serverless_left(state: ClusterState, params: Mapping[str, Any]) -> CheckResu
             left,
         )
     return ok(f"every InferenceService serving ({len(state.objects_of('InferenceService'))} read)")
+
+
+def sidecars_elsewhere(state: ClusterState, params: Mapping[str, Any]) -> CheckResult:
+    """Pods with sidecars outside the model and the Profile namespaces: nothing in the runbook
+    restarts them, and with istio-pilot gone their proxies talk to no control plane."""
+    from .context import user_namespaces
+
+    covered = {model_namespace(params, state), *user_namespaces(state, params)}
+    left = sorted(f"{p.namespace}/{p.name}" for p in state.sidecar_pods() if p.namespace not in covered)
+    if left:
+        namespaces = sorted({name.split("/")[0] for name in left})
+        return warn(
+            f"{len(left)} pod(s) outside the Kubeflow namespaces still carry a sidecar: {', '.join(left[:5])}",
+            "\n".join(
+                f"kubectl label namespace {ns} istio-injection- && kubectl label namespace {ns} "
+                f"istio.io/dataplane-mode=ambient  # then restart its workloads"
+                for ns in namespaces
+            ),
+            left,
+        )
+    return ok("no sidecar outside the Kubeflow namespaces")

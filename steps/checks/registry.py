@@ -276,6 +276,13 @@ _ALL: tuple[Check, ...] = (
         blocker=False,
     ),
     Check(
+        "sidecars-elsewhere",
+        "no sidecar outside Kubeflow",
+        "names pods with sidecars in namespaces that are neither the model's nor a Profile's",
+        ambient_health.sidecars_elsewhere,
+        blocker=False,
+    ),
+    Check(
         "cilium-ambient-ready",
         "Cilium values for ambient",
         "with Cilium (canonical-k8s): the values the guide sets are set",

@@ -46,3 +46,19 @@ def test_inferenceservices_left_serverless_or_not_ready_are_named():
     raw = obj("InferenceService", "ok", "admin", status={"conditions": [{"type": "Ready", "status": "True"}]})
     raw.raw["metadata"]["annotations"] = {"serving.kserve.io/deploymentMode": "RawDeployment"}
     assert run_check("inferenceservices-serving", state(objects=[raw]), PARAMS).passed
+
+
+def test_sidecars_outside_the_kubeflow_namespaces_are_named():
+    from .ckf_states import pod
+
+    st = state(
+        pods=[
+            pod("kubeflow", "kfp-api-0", sidecar=True),
+            pod("admin", "nb-0", sidecar=True),
+            pod("shop", "cart-7d-x", sidecar=True),
+        ],
+        namespaces={"kubeflow": {}, "admin": {}, "shop": {}},
+    )
+    result = run_check("sidecars-elsewhere", st, {**PARAMS, "user_namespaces": ["admin"]})
+    assert result.status == "warning" and result.details == ("shop/cart-7d-x",)
+    assert "kubectl label namespace shop istio-injection-" in result.fix
