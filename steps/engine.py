@@ -112,6 +112,12 @@ class Engine:
         self._decision: tuple[int, str, str] | None = None
         self._decision_id = 0
         self._command_number = self._first_free_command_number()
+        if resume_view is not None:
+            # A capture runs in memory and writes its files only when it ends: killed before that,
+            # its number is in the journal but not on disk, and must not be handed out again.
+            self._command_number = max(
+                [self._command_number, *(c.number for c in resume_view.all_commands())]
+            )
         self.current_step: str = ""
         self.outcome: str = ""
         self.last_state: ClusterState | None = None
