@@ -51,3 +51,12 @@ def test_none_is_accepted_on_a_generic_cluster():
     assert run_check("platform-matches", kubeadm, {**PARAMS, "platform": "none"}).passed
     assert run_check("platform-matches", kubeadm, {**PARAMS, "platform": "kubeadm"}).passed
     assert run_check("platform-matches", kubeadm, {**PARAMS, "platform": "microk8s"}).failed
+
+
+def test_the_cilium_restart_is_destructive_and_asks():
+    # Issue 10.5: `rollout restart daemonset cilium` restarts the CNI on every node.
+    rb = registry.find("ckf-1.11-ambient")
+    p = plan.resolve(rb, params.resolve(rb, {"platform": "canonical-k8s"}))
+    step = p.step("cilium-restart")
+    assert step.destructive and "every node" in step.warning
+    assert plan.format_plan(p).count("Restart the Cilium agents  [cilium-restart]  (destructive: asks first)") == 1
