@@ -158,6 +158,12 @@ class Engine:
         self._decision: tuple[int, str, str] | None = None
         self._decision_id = 0
         self._command_number = self._first_free_command_number()
+        if resume_view is not None:
+            # A capture runs in memory and writes its files only when it ends: killed before that,
+            # its number is in the journal but not on disk, and must not be handed out again.
+            self._command_number = max(
+                [self._command_number, *(c.number for c in resume_view.all_commands())]
+            )
         self.current_step: str = ""
         self.outcome: RunOutcome | str = ""  # "" until the run ends
         self.last_state: ClusterState | None = None
@@ -428,6 +434,22 @@ class Engine:
             )
             files = self.layout.command(running.number)
             run.commands = self._materialise(run.step, replay=True)
+            first = run.commands[running.index] if running.index < len(run.commands) else None
+            if first is not None and first.capture and not files.out.exists():
+                # A capture runs inside Cairn and writes its files only when it ends: killed
+                # before that, there is nothing to re-attach to. Record it as lost; run it again.
+                files.out.write_text(
+                    "[cairn] this read ran inside the Cairn process that stopped; it runs again\n"
+                )
+                lost = execute.ExitStatus(
+                    exit=255, reason="lost", error="the read ran in the stopped Cairn process"
+                )
+                lost.write(files.rc)
+                # Not a failure to decide on: a read changes nothing, so it simply runs again.
+                again = (True, "lost with the stopped Cairn process; the read runs again", "")
+                self._finished(run.step.id, running.index, running.number, lost, again)
+                run.next_index = running.index
+                return
             status, lines_out = self._follow(
                 execute.attach(files), run.step.id, running.index, running.number
             )
@@ -448,6 +470,17 @@ class Engine:
         # Go on from the first command never recorded as succeeded (a retry may have fixed an
         # earlier failure; commands that succeeded are not run twice).
         succeeded = {c.index for c in prior.commands if c.ok}
+        # A read whose value was lost with the process (killed between its end and the journaling
+        # of the value) runs again: a later command or check needs the value, not the exit.
+        succeeded = {
+            i
+            for i in succeeded
+            if not (
+                i < len(run.commands)
+                and run.commands[i].capture
+                and run.commands[i].capture not in self.captured
+            )
+        }
         run.next_index = next((i for i in range(len(run.commands)) if i not in succeeded), len(run.commands))
         if prior.state in (StepState.FAILED, StepState.ABORTED):
             # It had failed (or was aborted) before: the operator decides again, as they would have.

@@ -15,6 +15,19 @@ POD_NAME = "minio-migration"
 IMAGE = "busybox"
 
 
+def _on_node(node: str) -> dict:
+    """Pin the pod to the node the old volume was mounted on: a ReadWriteOnce volume (hostpath,
+    local, most block storage) attaches to one node only, and a pod elsewhere never starts."""
+    if not node:
+        return {}
+    term = {"matchExpressions": [{"key": "kubernetes.io/hostname", "operator": "In", "values": [node]}]}
+    return {
+        "affinity": {
+            "nodeAffinity": {"requiredDuringSchedulingIgnoredDuringExecution": {"nodeSelectorTerms": [term]}}
+        }
+    }
+
+
 @generator("minio-migration-pod")
 def migration_pod(ctx: GenContext) -> str:
     namespace = str(ctx.params.get("model", "kubeflow"))
@@ -38,6 +51,7 @@ def migration_pod(ctx: GenContext) -> str:
         },
         "spec": {
             "restartPolicy": "Never",
+            **_on_node(ctx.captured.get("source_node", "")),
             "containers": [
                 {
                     "name": POD_NAME,

@@ -53,6 +53,8 @@ def restore_relations(ctx: GenContext) -> Generated:
     are refused, the app-only form lets Juju match the endpoints by interface.
     """
     model = str(ctx.params.get("model", ""))
+    # Juju 2.9 has no `integrate`: speak the dialect the runbook's `juju` param names.
+    verb = "relate" if str(ctx.params.get("juju") or "") == "2.9" else "integrate"
     pairs: list[tuple[str, str]] = []
     for key in ("from", "also"):
         for pair in ctx.produced.get(ctx.args.get(key, "")) or []:
@@ -61,8 +63,8 @@ def restore_relations(ctx: GenContext) -> Generated:
                 pairs.append(item)
     commands = tuple(
         Command(
-            argv=("juju", "integrate", "-m", model, a, b),
-            fallback=(Command(argv=("juju", "integrate", "-m", model, a.split(":")[0], b.split(":")[0])),),
+            argv=("juju", verb, "-m", model, a, b),
+            fallback=(Command(argv=("juju", verb, "-m", model, a.split(":")[0], b.split(":")[0])),),
         )
         for a, b in pairs
     )

@@ -58,5 +58,5 @@ def get(name: str) -> Callable[[GenContext], Any]:
 
 
 # The generators themselves live beside their runbooks' concerns; importing registers them.
-from . import gen_minio, gen_relations  # noqa: E402,F401  (registration side effect)
+from . import gen_minio, gen_relations, gen_sidecars  # noqa: E402,F401  (registration side effect)
 from .istio import generate_runbook  # noqa: E402,F401  (registration side effect)

@@ -1,9 +1,11 @@
 """Secret captured values, kept so a resumed session still has them — outside the session directory.
 
 The session directory is what operators attach to tickets, so it must never hold a secret. The
-values live in the user's runtime directory ($XDG_RUNTIME_DIR, a per-user tmpfs that is gone at
-logout or reboot) or, without one, a 0700 directory under ~/.cache; files are 0600. When they
-are gone, a resumed run re-reads what it can and says what it lost.
+values live in a 0700 directory of the user's state ($XDG_STATE_HOME/cairn-secrets, else
+~/.local/state/cairn-secrets), files 0600. Not in $XDG_RUNTIME_DIR: that tmpfs is emptied at
+logout, and a maintenance window's SSH session that drops would lose MinIO's only copy of its
+credentials half-way through a volume migration (issue 11.3). They are forgotten once the run
+succeeds. When they are gone all the same, a resumed run re-reads what it can and says so.
 """
 
 from __future__ import annotations
@@ -16,8 +18,8 @@ from pathlib import Path
 def _root() -> Path:
     if os.environ.get("CAIRN_SECRETS_DIR"):  # tests, and operators with their own place
         return Path(os.environ["CAIRN_SECRETS_DIR"])
-    runtime = os.environ.get("XDG_RUNTIME_DIR")
-    base = Path(runtime) if runtime and Path(runtime).is_dir() else Path.home() / ".cache"
+    state = os.environ.get("XDG_STATE_HOME")
+    base = Path(state) if state else Path.home() / ".local" / "state"
     return base / "cairn-secrets"
 
 

@@ -16,6 +16,9 @@ _NAME = r"[a-z_][a-z0-9_]*(?:\.[a-z0-9_][a-z0-9_.-]*)?"
 # Group 1: an escaped literal `{{name}}`; group 2: a placeholder `{name}`.
 PLACEHOLDER = re.compile(rf"\{{\{{({_NAME})\}}\}}|\{{({_NAME})\}}")
 
+# An argv element that is exactly one placeholder: dropped when its value is empty.
+OPTIONAL = re.compile(rf"\{{{_NAME}\}}")
+
 # Placeholders filled while the runbook runs, not when it is planned.
 LATE_NAMESPACES = ("captured", "file", "session_dir")
 
@@ -59,4 +62,12 @@ def unescape(text: str) -> str:
 
 
 def render_argv(argv: Iterable[str], values: Mapping[str, str], *, keep_late: bool = True) -> tuple[str, ...]:
-    return tuple(render(a, values, keep_late=keep_late) for a in argv)
+    """An element that is one plan-time placeholder alone and renders empty is left out: that is
+    how a dialect drops a flag (`{juju_no_prompt}` is `--no-prompt` on Juju 3, nothing on 2.9)."""
+    out = []
+    for a in argv:
+        rendered = render(a, values, keep_late=keep_late)
+        if rendered == "" and OPTIONAL.fullmatch(a) and not is_late(a[1:-1]):
+            continue  # a late value (a capture) that came back empty is an error, never dropped
+        out.append(rendered)
+    return tuple(out)

@@ -47,7 +47,12 @@ def run(args: argparse.Namespace, given: dict[str, Any], req: TargetRequest) -> 
     state = read_target(req, model)
     given, notes = _discover(runbook, given, state)
     values = params_mod.resolve(runbook, given)
-    report = checks.preflight(state, values.params)
+    # The named runbook's own pre-flight (its preflight phase's checks), not a fixed list.
+    from steps import plan as plan_mod
+
+    plan = plan_mod.resolve(runbook, values)
+    report = checks.preflight_of(plan, state, values.params)
+    _, deferred = checks.preflight_groups(plan)
     where = {
         "live": "live" + (f" ({req.context})" if req.context else ""),
         "files": f"files:{req.directory}",
@@ -56,6 +61,8 @@ def run(args: argparse.Namespace, given: dict[str, Any], req: TargetRequest) -> 
     print(f"Pre-flight for {runbook.id} on {where}, model {model}")
     for note in notes:
         print(f"  {note}")
+    for title in deferred:
+        print(f"  checked when the run starts (needs command output): {title}")
     print(checks.format_report(report, ascii=True if args.ascii else None))
     return 1 if report.blocked else 0
 

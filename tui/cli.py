@@ -51,7 +51,8 @@ def _number(flag: str, *, low: float, high: float, zero_ok: bool):
 
 def _add_params(p: argparse.ArgumentParser) -> None:
     p.add_argument(
-        "--platform", help="microk8s (default) | canonical-k8s | gke | k3d | k3s | minikube | openshift"
+        "--platform",
+        help="microk8s (default) | canonical-k8s | gke | k3d | k3s | minikube | openshift | eks | aks | kubeadm | none",
     )
     p.add_argument("--risk", help="edge (the guide's) | stable: maps every X/edge channel to X/stable")
     p.add_argument(

@@ -3,14 +3,28 @@ one-line message and, when not passed, the exact fix; plus settle evaluation and
 
 from .context import discover_user_namespaces
 from .istio_upstream import discover_istio_namespaces
+from .juju_dialect import discover_juju_dialect
 from .platform import PlatformGuess, detect_platform, platform_guess
 from .registry import CHECKS, get_check, run_check
-from .report import Report, ReportGroup, format_report, preflight, verify, wants_ascii
+from .report import (
+    Report,
+    ReportGroup,
+    format_report,
+    preflight,
+    preflight_groups,
+    preflight_of,
+    verify,
+    wants_ascii,
+)
 from .result import Check, CheckResult
 from .settle import SettleReport, evaluate_settle
 
 # Param discoverers a runbook names in `discover:`: state -> the param's value.
-DISCOVERERS = {"user-namespaces": discover_user_namespaces, "istio-namespaces": discover_istio_namespaces}
+DISCOVERERS = {
+    "user-namespaces": discover_user_namespaces,
+    "istio-namespaces": discover_istio_namespaces,
+    "juju-dialect": discover_juju_dialect,
+}
 
 __all__ = [
     "CHECKS",
@@ -28,6 +42,8 @@ __all__ = [
     "get_check",
     "platform_guess",
     "preflight",
+    "preflight_groups",
+    "preflight_of",
     "run_check",
     "verify",
     "wants_ascii",

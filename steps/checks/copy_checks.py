@@ -8,7 +8,7 @@ from typing import Any
 
 from ..cluster.state import ClusterState
 from .context import model_namespace
-from .result import CheckResult, fail, ok, warn
+from .result import CheckResult, fail, ok
 
 _WC_LINE = re.compile(r"^\s*(\d+)\s+(.+?)\s*$")
 _SHA_LINE = re.compile(r"^([0-9a-f]{64})\s+\*?(.+?)\s*$")
@@ -60,7 +60,14 @@ def _compare(
     pod = f"kubectl -n {model_namespace(params, state)} exec minio-migration --"
     copy = f"{pod} cp -rfpT /data-source/ /data-destination/"
     if not before:
-        return warn(empty, f"# if data was expected:\n{copy}")
+        # An empty source is far more often the wrong claim (or a volume not mounted) than an
+        # empty MinIO; going on would treat a lost volume as copied. Only a person may skip it.
+        return fail(
+            f"{empty}; refusing to go on",
+            f"kubectl -n {model_namespace(params, state)} get pod minio-migration -o yaml  "
+            "# which claims are mounted?\n"
+            "# if MinIO really held nothing, skip this step deliberately (s, with a reason)",
+        )
     missing = sorted(path for path in before if path not in after)
     differ = sorted(path for path in before if path in after and after[path] != before[path])
     if missing or differ:
@@ -85,7 +92,7 @@ def volume_copy_matches(
         after,
         state,
         params,
-        empty="the source listing holds no file: nothing to compare (an empty MinIO?)",
+        empty="the source listing holds no file (the wrong claim, or a volume not mounted?)",
         differs="another size",
         describe=lambda p: f"{p}: {before[p]} bytes, copy has {after[p]}",
         passed=f"all {len(before)} file(s), {sum(before.values())} bytes, copied with their sizes",
@@ -102,7 +109,7 @@ def volume_checksums_match(
         after,
         state,
         params,
-        empty="the source checksum listing holds no file: nothing to compare",
+        empty="the source checksum listing holds no file",
         differs="other content",
         describe=lambda p: f"{p}: content differs (sha256)",
         passed=f"all {len(before)} file(s) have the same SHA-256 in the copy",

@@ -22,10 +22,35 @@ def app_absent(state: ClusterState, params: Params, app: str) -> CheckResult:
             "no Juju status was read, so it cannot be told", f"juju status -m {model_name(params, state)}"
         )
     if state.app(app) is not None:
+        # Juju 2.9 never prompts here and rejects --no-prompt before 2.9.38.
+        no_prompt = "" if str(params.get("juju") or "") == "2.9" else " --no-prompt"
         return fail(
-            f"{app} is deployed", f"juju remove-application -m {model_name(params, state)} --no-prompt {app}"
+            f"{app} is deployed", f"juju remove-application -m {model_name(params, state)}{no_prompt} {app}"
         )
     return ok(f"{app} is not deployed")
+
+
+def app_upgraded(state: ClusterState, params: Params, app: str) -> CheckResult:
+    """The charm finished its upgrade: every unit idle, the workload active or waiting (istio-pilot
+    1.12-1.15 wait for the gateway while it is gone, which the 1.6 -> 1.7 guide expects)."""
+    found = state.app(app)
+    if found is None:
+        return fail(f"{app} is not deployed", f"juju status -m {model_name(params, state)} {app}")
+    busy = [
+        f"{u.name}: {u.workload.current}/{u.agent.current}"
+        + (f" ({u.workload.message})" if u.workload.message else "")
+        for u in found.units
+        if u.agent.current != "idle" or u.workload.current not in ("active", "waiting")
+    ]
+    if busy or not found.units:
+        return fail(
+            f"{app} is still upgrading" + (f": {'; '.join(busy)}" if busy else " (no unit yet)"),
+            f"juju status -m {model_name(params, state)} {app}\n"
+            f"juju debug-log -m {model_name(params, state)} --replay --no-tail --include {app}",
+            busy,
+        )
+    shown = found.units[0].workload
+    return ok(f"{app} upgraded ({shown.current}{': ' + shown.message if shown.message else ''})")
 
 
 def app_present(state: ClusterState, params: Params, app: str) -> CheckResult:
@@ -94,6 +119,34 @@ def configmap_value(
         shown = "not set" if current is None else f'"{current}"'
         return fail(f'{namespace}/{name} {key} is {shown}, not "{value}"', patch)
     return ok(f'{namespace}/{name} {key} is "{value}"')
+
+
+def namespace_absent(state: ClusterState, params: Params, namespace: str) -> CheckResult:
+    if namespace in state.namespaces:
+        return fail(
+            f"namespace {namespace} still exists (terminating?)",
+            f"kubectl get namespace {namespace} -o jsonpath={{.status}}",
+        )
+    return ok(f"namespace {namespace} is gone")
+
+
+AMBIENT_LABELS = {"istio-injection": "disabled", "istio.io/dataplane-mode": "ambient"}
+
+
+def namespace_relabelled(state: ClusterState, params: Params, namespace: str) -> CheckResult:
+    """The profile controller has moved the namespace to ambient: istiod no longer injects there,
+    so a pod restarted now comes back without a sidecar (restarted earlier, it gets one again)."""
+    ns = state.namespaces.get(namespace)
+    if ns is None:
+        return fail(f"namespace {namespace} was not read", f"kubectl get namespace {namespace} --show-labels")
+    wrong = [f"{k}={ns.labels.get(k, '(unset)')}" for k, v in AMBIENT_LABELS.items() if ns.labels.get(k) != v]
+    if wrong:
+        return fail(
+            f"{namespace} is not relabelled for ambient yet: {', '.join(wrong)}",
+            "wait for kubeflow-profiles (service-mesh-mode=istio-ambient) to relabel it:\n"
+            f"kubectl get namespace {namespace} --show-labels",
+        )
+    return ok(f"{namespace}: istio-injection=disabled, istio.io/dataplane-mode=ambient")
 
 
 def no_sidecar_pods(

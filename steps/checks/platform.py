@@ -20,7 +20,16 @@ NODE_LABELS = (
     ("cloud.google.com/gke-nodepool", "gke"),
     ("node.openshift.io/os_id", "openshift"),
     ("minikube.k8s.io/name", "minikube"),
+    ("eks.amazonaws.com/nodegroup", "eks"),  # EKS managed node groups
+    ("eks.amazonaws.com/compute-type", "eks"),
+    ("kubernetes.azure.com/cluster", "aks"),  # AKS labels every node with its resource group
+    ("kubernetes.azure.com/agentpool", "aks"),
 )
+
+# spec.providerID prefix -> platform, when the labels do not say (the cloud-provider's scheme).
+PROVIDER_IDS = (("aws://", "eks"), ("azure://", "aks"), ("gce://", "gke"))
+# kubeadm annotates every node it joined with the CRI socket it configured.
+KUBEADM_ANNOTATION = "kubeadm.alpha.kubernetes.io/cri-socket"
 
 
 @dataclass(frozen=True)
@@ -78,6 +87,14 @@ def platform_guess(state: ClusterState) -> PlatformGuess:
             note(hint, STRONG, f"kubelet version {kubelet}")
         if "microk8s" in node.name:
             note("microk8s", WEAK, f"node name {node.name}")
+        provider = str((node.raw.get("spec") or {}).get("providerID") or "")
+        for prefix, platform in PROVIDER_IDS:
+            if provider.startswith(prefix):
+                # A kubeadm cluster on a cloud VM has the same provider ID: weaker than a label.
+                note(platform, WEAK + 1, f"provider ID {prefix}…")
+        annotations = (node.raw.get("metadata") or {}).get("annotations") or {}
+        if KUBEADM_ANNOTATION in annotations:
+            note("kubeadm", WEAK + 2, f"node annotation {KUBEADM_ANNOTATION}")
     hint = _version_hint(state.kubernetes_version)
     if hint:
         note(hint, WEAK, f"server version {state.kubernetes_version}")

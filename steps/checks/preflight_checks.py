@@ -6,7 +6,8 @@ from collections.abc import Mapping
 from typing import Any
 
 from ..cluster.state import ClusterState
-from . import ckf
+from . import ckf, ckf16
+from .ckf16 import next_step_for
 from .context import model_name, user_namespaces
 from .platform import platform_guess
 from .result import CheckResult, fail, ok, warn
@@ -131,6 +132,15 @@ def ckf_version(state: ClusterState, params: Params) -> CheckResult:
         if track not in (expected, ckf.AMBIENT_TRACKS.get(name)):
             wrong.append(f"{name} is on {app.channel}; CKF 1.11 has {expected}/stable")
             fixes.append(f"juju refresh -m {model} {name} --channel {expected}/stable")
+    release = ckf16.release_of(state)
+    if wrong and release and tuple(map(int, release.split("."))) < (1, 10):
+        # Refreshing straight to the 1.11 channels skips every intermediate upgrade: the only
+        # supported way forward is the next version's runbook or guide.
+        return fail(
+            f"not CKF 1.11: this model runs CKF {release} ({len(wrong)} application(s) on other channels)",
+            next_step_for(release),
+            wrong,
+        )
     if wrong:
         header = f"upgrade to 1.11 first, following Upgrade from 1.10 to 1.11: {ckf.GUIDE_UPGRADE}"
         notes = []
@@ -199,6 +209,8 @@ def platform_matches(state: ClusterState, params: Params) -> CheckResult:
         return fail(
             f"no platform chosen; the cluster looks like {guess.name} ({why})", f"--platform {guess.name}"
         )
+    if chosen == "none" and guess.name in ("eks", "aks", "kubeadm"):
+        return ok(f'none: platform="" as for {guess.name} ({why})')
     if chosen != guess.name:
         return fail(
             f"the cluster looks like {guess.name} ({why}), not {chosen}",

@@ -7,7 +7,20 @@ from types import MappingProxyType
 from typing import Any
 
 from ..cluster.state import ClusterState
-from . import cilium, copy_checks, done_checks, istio_upstream, preflight_checks, verify_checks
+from . import (
+    ambient_health,
+    charm_info,
+    cilium,
+    ckf16,
+    copy_checks,
+    done_checks,
+    istio_upstream,
+    juju_dialect,
+    knative_checks,
+    preflight_checks,
+    tls_checks,
+    verify_checks,
+)
 from .result import Check, CheckResult
 
 _ALL: tuple[Check, ...] = (
@@ -23,6 +36,25 @@ _ALL: tuple[Check, ...] = (
         "Juju >= 3.6",
         "the juju client and the model's agents run Juju 3.6 or newer",
         preflight_checks.juju_version,
+    ),
+    Check(
+        "juju-dialect",
+        "Juju 2.9 or newer, dialect matches",
+        "the controller runs Juju 2.9 or newer, and the plan speaks its CLI dialect (param `juju`)",
+        juju_dialect.juju_dialect,
+    ),
+    Check(
+        "ckf16-version",
+        "CKF 1.6",
+        "every charm on its CKF 1.6 bundle track (or already on its 1.7 channel)",
+        ckf16.ckf16_version,
+    ),
+    Check(
+        "charm-endpoints",
+        "target charm has the endpoints",
+        "`juju info` of the target channel lists every endpoint the runbook will integrate",
+        charm_info.charm_endpoints,
+        ("charm", "channel", "endpoints", "info"),
     ),
     Check(
         "kubernetes-version",
@@ -53,6 +85,12 @@ _ALL: tuple[Check, ...] = (
         "platform matches --platform",
         "the cluster's platform is the one chosen",
         preflight_checks.platform_matches,
+    ),
+    Check(
+        "gateway-tls",
+        "no TLS lost",
+        "TLS on the sidecar gateway (tls-secret-id, csr-domain-name, certificates) has a way onto istio-ingress-k8s",
+        tls_checks.gateway_tls,
     ),
     Check(
         "cilium-config",
@@ -118,6 +156,13 @@ _ALL: tuple[Check, ...] = (
         "app-present", "application present", "the application is deployed", done_checks.app_present, ("app",)
     ),
     Check(
+        "app-upgraded",
+        "application upgraded",
+        "every unit idle and active or waiting after a refresh",
+        done_checks.app_upgraded,
+        ("app",),
+    ),
+    Check(
         "app-on-channel",
         "application on channel",
         "the application tracks the channel",
@@ -145,6 +190,26 @@ _ALL: tuple[Check, ...] = (
         "a ConfigMap key has the value",
         done_checks.configmap_value,
         ("namespace", "name", "key", "value"),
+    ),
+    Check(
+        "knative-gone",
+        "Knative gone",
+        "no knative-serving/knative-eventing namespace and no *.knative.dev CRD left (none stuck on finalizers)",
+        knative_checks.knative_gone,
+    ),
+    Check(
+        "namespace-absent",
+        "namespace gone",
+        "the namespace no longer exists (it finished terminating)",
+        done_checks.namespace_absent,
+        ("namespace",),
+    ),
+    Check(
+        "namespace-relabelled",
+        "namespace relabelled for ambient",
+        "istio-injection=disabled and istio.io/dataplane-mode=ambient on the namespace",
+        done_checks.namespace_relabelled,
+        ("namespace",),
     ),
     Check(
         "no-sidecar-pods",
@@ -216,6 +281,26 @@ _ALL: tuple[Check, ...] = (
         "KServe in raw deployment mode",
         "kserve-controller deployment-mode=rawdeployment",
         verify_checks.kserve_rawdeployment,
+    ),
+    Check(
+        "ambient-dataplane",
+        "ztunnel and istio-cni on every node",
+        "the ztunnel and istio-cni-node DaemonSets are ready on every node",
+        ambient_health.ambient_dataplane,
+    ),
+    Check(
+        "inferenceservices-serving",
+        "InferenceServices serving",
+        "names the InferenceServices left serverless or not Ready after Knative went",
+        ambient_health.serverless_left,
+        blocker=False,
+    ),
+    Check(
+        "sidecars-elsewhere",
+        "no sidecar outside Kubeflow",
+        "names pods with sidecars in namespaces that are neither the model's nor a Profile's",
+        ambient_health.sidecars_elsewhere,
+        blocker=False,
     ),
     Check(
         "cilium-ambient-ready",

@@ -94,6 +94,35 @@ def preflight(state: ClusterState, params: Mapping[str, Any]) -> Report:
     return run_groups("Pre-flight", state, params, PREFLIGHT)
 
 
+def preflight_groups(plan: Any) -> tuple[tuple[tuple[str, tuple[Any, ...]], ...], tuple[str, ...]]:
+    """A runbook's own pre-flight: the `verify` checks of the steps of its `preflight` phase, one
+    group per step (`preflight-tools` -> "tools"). Checks that need a value captured while the run
+    goes (`{captured.*}`, e.g. `juju info` output) cannot run here; they are named apart."""
+    groups, deferred = [], []
+    for phase in plan.phases:
+        if phase.id != "preflight":
+            continue
+        for step in phase.steps:
+            refs = tuple(r for r in step.verify if not any("{captured." in v for v in r.args.values()))
+            deferred += [step.title for r in step.verify if r not in refs][:1]
+            if refs:
+                groups.append((step.id.removeprefix("preflight-"), refs))
+    return tuple(groups), tuple(deferred)
+
+
+def preflight_of(plan: Any, state: ClusterState, params: Mapping[str, Any]) -> Report:
+    """`cairn check RUNBOOK`: the named runbook's pre-flight (issue 10.19), not the ambient one."""
+    groups, _ = preflight_groups(plan)
+    return Report(
+        title="Pre-flight",
+        groups=tuple(
+            ReportGroup(name, tuple(run_check(r.name, state, params, **dict(r.args)) for r in refs))
+            for name, refs in groups
+        ),
+        read_errors=state.errors,
+    )
+
+
 def verify(state: ClusterState, params: Mapping[str, Any]) -> Report:
     return run_groups("Verification", state, params, VERIFY)
 

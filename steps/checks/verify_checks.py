@@ -49,16 +49,25 @@ def profiles_ambient(state: ClusterState, params: Params) -> CheckResult:
     wanted = {
         "service-mesh-mode": "istio-ambient",
         "istio-gateway-service-account": ckf.INGRESS_SERVICE_ACCOUNT,
+        # The ingress runs in the model's namespace; the charm's default is "kubeflow".
+        "istio-gateway-namespace": model_namespace(params, state),
     }
     app = state.app(ckf.PROFILES)
-    commands = [f"juju config -m {model} {ckf.PROFILES} {k}={v}" for k, v in wanted.items()]
+    namespace_key = "istio-gateway-namespace"
+    commands = [
+        f"juju config -m {model} {ckf.PROFILES} {k}={v}" for k, v in wanted.items() if k != namespace_key
+    ]
     if app is None:
         return fail(f"{ckf.PROFILES} is not deployed", f"juju status -m {model} {ckf.PROFILES}")
     wrong = []
     for key, value in wanted.items():
         current = config_value(app, key)
+        if current is None and key == namespace_key and app.config:
+            current = "kubeflow"  # the charm's default (kubeflow-profiles config.yaml)
         if current == value:
             continue
+        if key == namespace_key:
+            commands.append(f"juju config -m {model} {ckf.PROFILES} {key}={value}")
         if current is not None:
             wrong.append(f"{key} is {current or 'empty'}, needs {value}")
         elif app.config:  # read, but the charm has no such option: an older track

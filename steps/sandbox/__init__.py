@@ -22,7 +22,10 @@ SCENARIOS: dict[str, str] = {
     "ckf-1.11-canonical-k8s": "the same CKF 1.11/stable on Canonical Kubernetes, with Cilium in its default "
     "configuration (not yet fit for ambient)",
     "ckf-1.6": "CKF 1.6 with the pod-spec MinIO holding data on a PVC (reclaim policy Delete), "
-    "for the 1.6 -> 1.7 upgrade; Charmhub as in March 2023 (latest/edge holds the 1.7 charms)",
+    "for the 1.6 -> 1.7 upgrade, on Juju 2.9.34 and MicroK8s 1.22; Charmhub as the guide met it "
+    "(latest/edge holds the 1.7 charms)",
+    "ckf-1.6-today": "the same CKF 1.6 on Juju 2.9, against today's Charmhub: latest/edge serves the newest "
+    "charms, which CKF 1.6 cannot jump to",
 }
 DEFAULT_SCENARIO = "ckf-1.11-microk8s"
 from .istio_upstream import SCENARIOS as _ISTIO_SCENARIOS  # noqa: E402

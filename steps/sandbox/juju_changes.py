@@ -238,6 +238,8 @@ def cmd_refresh(ctx: Context, argv: list[str]) -> None:
                     f'cannot upgrade application "{name}" to charm "ch:amd64/{rev.charm}-{rev.revision}": '
                     f'would break relation "{local} {remote}"'
                 )
+        if app["charm"] == "istio-pilot":
+            app["istio_skipped"] = _minor_jump(app.get("track", ""), rev.series) > 1
         _apply_charm(app, rev)
         app["modified_version"] = app.get("modified_version", 0) + 1
         app["inject"] = False  # the migrated revisions no longer ask for a sidecar
@@ -250,6 +252,14 @@ def cmd_refresh(ctx: Context, argv: list[str]) -> None:
             f'Added charm-hub charm "{rev.charm}", revision {rev.revision} '
             f"in channel {rev.channel}, to the model"
         )
+
+
+def _minor_jump(old: str, new: str) -> int:
+    """Minor versions between two `1.N` tracks (0 when either is not one)."""
+    try:
+        return int(new.split(".")[1]) - int(old.split(".")[1])
+    except (IndexError, ValueError):
+        return 0
 
 
 def _endpoint_candidates(state: State, name: str, now: float) -> tuple[str, str | None, dict]:
@@ -436,7 +446,17 @@ def cmd_remove_application(ctx: Context, argv: list[str]) -> None:
         if p.get("dryrun"):
             ctx.info(text)
             return
-        if plan and not p.get("noprompt"):
+        if plan and str(state["model"]["version"]).startswith("2."):
+            # Juju 2.9 never asks: it says what it removes and goes on.
+            ctx.info(
+                "\n".join(
+                    line if i else f"removing application {name}"
+                    for name, _, lines in plan
+                    for i, line in enumerate(lines)
+                    if not line.startswith("- will remove unit")
+                )
+            )
+        elif plan and not p.get("noprompt"):
             ctx.info("WARNING This command will perform the following actions:\n" + text + "\n")
             ctx.err.append("Continue [y/N]? ")
             answer = ctx.stdin.decode(errors="replace").strip().lower()

@@ -32,8 +32,11 @@ def main(argv: list[str], sandbox_dir: Path, env: dict[str, str], stdin: StdinSo
         return 0, "Usage: juju [flags] <command> ...\n", ""
     command, rest = args[0], args[1:]
     handler = _handler(ALIASES.get(command, command))
-    if handler is None:
+    if handler is None or (command in JUJU3_COMMANDS and _juju2(ctx)):
         return 1, "", f'ERROR juju: "{command}" is not a juju command. See "juju --help".\n'
+    refused = _juju2_flag(ctx, command, rest)
+    if refused:
+        return 2, "", f"ERROR option provided but not defined: {refused}\n"
     try:
         handler(ctx, rest)
     except UsageError as exc:
@@ -45,6 +48,40 @@ def main(argv: list[str], sandbox_dir: Path, env: dict[str, str], stdin: StdinSo
         tail = f"ERROR {exc}\n" if str(exc) else ""
         return exc.code, "".join(ctx.out), "".join(ctx.err) + tail
     return 0, "".join(ctx.out), "".join(ctx.err)
+
+
+# Commands and flags Juju 2.9 does not have (canonical/jubilant PR #193; juju/juju #14919, #14982).
+JUJU3_COMMANDS = ("integrate", "remove-integration", "exec", "secrets", "add-secret", "show-secret")
+JUJU3_FLAGS = {
+    "refresh": ("--trust", "--base"),
+    "deploy": ("--base",),
+    "status": ("--integrations",),
+}
+NO_PROMPT_SINCE = (2, 9, 38)  # accepted, as a no-op, from 2.9.38 on
+
+
+def _juju_version(ctx: Context) -> tuple[int, ...]:
+    version = load(ctx.dir)["model"]["version"]
+    return tuple(int(p) for p in version.split(".")[:3] if p.isdigit())
+
+
+def _juju2(ctx: Context) -> bool:
+    return _juju_version(ctx)[:1] == (2,)
+
+
+def _juju2_flag(ctx: Context, command: str, argv: list[str]) -> str:
+    """The first flag of `argv` that this 2.9 controller's client would not know ("" if none)."""
+    flags = [a.split("=", 1)[0] for a in argv if a.startswith("--")]
+    suspects = [f for f in flags if f in JUJU3_FLAGS.get(command, ()) or f == "--no-prompt"]
+    if not suspects:
+        return ""
+    version = _juju_version(ctx)
+    if version[:1] != (2,):
+        return ""
+    for flag in suspects:
+        if flag != "--no-prompt" or version < NO_PROMPT_SINCE:
+            return flag
+    return ""
 
 
 def cmd_status(ctx: Context, argv: list[str]) -> None:
@@ -236,7 +273,9 @@ def cmd_export_bundle(ctx: Context, argv: list[str]) -> None:
 def cmd_version(ctx: Context, argv: list[str]) -> None:
     p = parse(argv, {"--format": "format", "-o": "output"}, {"--all": "all"})
     state = load(ctx.dir)
-    version = f"{state['model']['version']}-genericlinux-amd64"
+    # Juju 2.9 named its builds after the OS ("2.9.34-ubuntu-amd64"); 3.x says genericlinux.
+    os_name = "ubuntu" if state["model"]["version"].startswith("2.") else "genericlinux"
+    version = f"{state['model']['version']}-{os_name}-amd64"
     ctx.say(json.dumps(version) if p.get("format") == "json" else version)
 
 
@@ -342,6 +381,79 @@ def cmd_show_model(ctx: Context, argv: list[str]) -> None:
     ctx.say((json.dumps(data) if p.get("format") == "json" else to_yaml(data, sort_keys=False)).rstrip("\n"))
 
 
+def cmd_info(ctx: Context, argv: list[str]) -> None:
+    """`juju info CHARM [--channel C] --format=json`: Charmhub's answer, in the shape of Juju's
+    cmd/juju/charmhub InfoResponse (`charm.relations` is provides/requires: endpoint -> interface)."""
+    p = parse(
+        argv,
+        {
+            **MODEL_FLAGS,
+            "--channel": "channel",
+            "--format": "format",
+            "-o": "output",
+            "--arch": "arch",
+            "--series": "series",
+            "--base": "base",
+            "--revision": "revision",
+        },
+        {"--config": "config", "--unicode": "unicode"},
+    )
+    if len(p.args) != 1:
+        raise JujuError("expected a charm or bundle name", 2)
+    name = p.args[0]
+    state = load(ctx.dir)
+    if not catalogue.known_charm(name):
+        raise JujuError(f'No information found for charm or bundle with the name "{name}"')
+    channel = p.get("channel")
+    try:
+        rev = catalogue.resolve_in(state, name, channel)
+    except catalogue.ChannelNotFound as exc:
+        raise JujuError(f'charm or bundle "{name}" not found in channel "{exc.channel}"') from None
+    relations: dict[str, dict[str, str]] = {}
+    for ep in rev.endpoints.values():
+        if ep.role != "peer":
+            relations.setdefault("provides" if ep.role == "provider" else "requires", {})[ep.name] = (
+                ep.interface
+            )
+    channels: dict[str, dict[str, list[dict[str, Any]]]] = {}
+    for track in catalogue.tracks(name):
+        for risk in catalogue.RISKS:
+            channels.setdefault(track, {})[risk] = [
+                {
+                    "track": track,
+                    "risk": risk,
+                    "version": "",
+                    "revision": catalogue.revision_number(name, track, risk),
+                    "released-at": "",
+                    "size": 0,
+                    "architectures": ["amd64"],
+                    "bases": [{"name": "ubuntu", "channel": "22.04"}],
+                }
+            ]
+    data: dict[str, Any] = {
+        "type": "charm",
+        "id": f"{zlib_id(name)}",
+        "name": name,
+        "description": "",
+        "publisher": "Canonical Kubeflow",
+        "summary": "",
+        "store-url": f"https://charmhub.io/{name}",
+        "charm": {"relations": relations},
+        "channels": channels,
+        "tracks": catalogue.tracks(name),
+    }
+    if p.get("format") == "json":
+        ctx.say(json.dumps(data))
+    else:
+        ctx.say(to_yaml(data, sort_keys=False).rstrip("\n"))
+
+
+def zlib_id(name: str) -> str:
+    import zlib
+
+    return f"{zlib.crc32(name.encode()):08x}" * 4
+
+
 def cmd_switch(ctx: Context, argv: list[str]) -> None:
     state = load(ctx.dir)
     m = state["model"]
@@ -378,6 +490,7 @@ COMMANDS: dict[str, Callable[[Context, list[str]], None]] = {
     "models": cmd_models,
     "show-model": cmd_show_model,
     "switch": cmd_switch,
+    "info": cmd_info,
     "run": cmd_unsupported("run"),
     "ssh": cmd_unsupported("ssh"),
     "debug-log": cmd_unsupported("debug-log"),

@@ -95,7 +95,11 @@ def status_dict(state: State, now: float, filters: list[str] | None = None) -> d
             entry["life"] = "dying"
         entry["application-status"] = _status(st)
         rels = app_relations(state, name, app, now)
-        if rels:
+        if rels and m["version"].startswith("2."):
+            # Juju 2.9 printed each endpoint's related applications as plain names
+            # (canonical/jubilant tests/unit/juju29/fake_statuses.py, DATABASE_WEBAPP_JSON29).
+            entry["relations"] = {ep: [r["related-application"] for r in v] for ep, v in rels.items()}
+        elif rels:
             entry["relations"] = rels
         units = {}
         for unit in app.get("units", []):
@@ -117,6 +121,16 @@ def status_dict(state: State, now: float, filters: list[str] | None = None) -> d
             "": "alpha",
             **{ep: "alpha" for ep in sorted(app.get("endpoint_names", []))},
         }
+        if m["version"].startswith("2."):
+            # Juju 2.9 shows a series and OS where 3.x shows a base.
+            entry = {
+                ("series" if k == "base" else k): ("focal" if k == "base" else v) for k, v in entry.items()
+            }
+            entry = {
+                **{k: v for k, v in entry.items() if k in ("charm", "series")},
+                "os": "ubuntu",
+                **{k: v for k, v in entry.items() if k not in ("charm", "series")},
+            }
         out["applications"][name] = entry
     out["storage"] = {}
     out["controller"] = {"timestamp": juju_clock(now)}

@@ -45,9 +45,10 @@ def test_missing_and_short_files_fail_with_the_copy_to_rerun():
     )
 
 
-def test_empty_source_warns():
+def test_empty_source_refuses():
+    # Issue 11.3: was a warning that --yes went past; now a failure.
     result = run_check("volume-copy-matches", sidecar_model(), PARAMS, source="", destination="")
-    assert result.status == "warning" and "no file" in result.message
+    assert result.status == "failed" and "no file" in result.message
 
 
 SHA_SOURCE = """\
@@ -76,6 +77,10 @@ def test_checksums_name_the_file_whose_content_differs_and_the_missing_one():
     assert "cp -rfpT /data-source/ /data-destination/" in result.fix
 
 
-def test_checksums_empty_source_warns():
+def test_checksums_empty_source_refuses():
+    # Issue 11.3: an empty source listing is the wrong claim far more often than an empty MinIO;
+    # it fails (so --yes cannot go past it), where it used to warn.
     result = run_check("volume-checksums-match", sidecar_model(), PARAMS, source="", destination=SHA_COPY)
-    assert result.status == "warning" and "nothing to compare" in result.message
+    assert result.status == "failed" and "holds no file" in result.message and "refusing" in result.message
+    assert "skip this step deliberately" in result.fix
+

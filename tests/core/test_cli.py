@@ -52,7 +52,7 @@ def test_plan_touches_nothing(tmp_path):
         ["plan", "nope"],
         ["plan", "--set", "model"],
         ["plan", "--set", "colour=blue"],
-        ["run", "--platform", "eks", "--plain"],
+        ["run", "--platform", "rke2", "--plain"],
         ["run", "--fault", "nocolon", "--plain"],
         ["run", "--fault", "step:explode", "--plain"],
         ["run", "--speed", "fast", "--plain"],

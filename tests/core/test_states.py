@@ -21,7 +21,9 @@ def test_events_hold_members_however_they_are_made_and_journal_the_old_strings()
     by_hand = ev.StepFinished(step_id="a", state="done", t=1.0)
     assert by_hand.state is StepEnd.DONE
     line = json.dumps(by_hand.to_record(), separators=(",", ":"))
-    assert line == '{"type":"step.finished","t":1.0,"step_id":"a","state":"done","reason":"","duration":0.0,"waited":0.0}'
+    assert line == (
+        '{"type":"step.finished","t":1.0,"step_id":"a","state":"done","reason":"","duration":0.0,"waited":0.0}'
+    )
     asked = ev.from_record(
         {"type": "decision.requested", "id": 1, "kind": "failed", "step_id": "a", "prompt": "p",
          "options": ["retry", "skip", "abort"]}

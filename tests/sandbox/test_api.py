@@ -21,6 +21,7 @@ def test_scenarios():
         "ckf-1.11-microk8s",
         "ckf-1.11-canonical-k8s",
         "ckf-1.6",
+        "ckf-1.6-today",
         "istio-bookinfo",
         "istio-bookinfo-legacy",
         "istio-bookinfo-blockers",

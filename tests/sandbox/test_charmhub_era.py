@@ -31,9 +31,10 @@ def test_latest_edge_is_the_17_charm_in_march_2023_and_todays_charm_in_the_111_s
     app = old.status()["applications"]["katib-db-manager"]
     assert app["charm-channel"] == "latest/edge"
     assert old.ok("juju config katib-db-manager port").strip() == "6789"
-    old.ok("juju integrate katib-db-manager katib-db")  # by interface: mysql, as the 1.7 bundle does
+    # By interface (mysql), as the 1.7 bundle does; Juju 2.9 has `relate`, not `integrate`.
+    old.ok("juju relate katib-db-manager katib-db")
     relations = old.status()["applications"]["katib-db-manager"]["relations"]
-    assert relations["mysql"][0]["related-application"] == "katib-db"
+    assert relations["mysql"] == ["katib-db"]  # Juju 2.9 lists related applications by name
     assert app_status(old, "katib-db-manager") == ("active", "")
 
     new = make_sandbox("ckf-1.11-microk8s")
@@ -46,7 +47,7 @@ def test_the_new_minio_from_edge_is_the_pod_spec_17_charm(make_sandbox):
     sb = make_sandbox("ckf-1.6")
     for rel in ("argo-controller", "kfp-api", "kfp-profile-controller", "kfp-ui"):
         sb.ok(f"juju remove-relation minio:object-storage {rel}:object-storage")
-    sb.ok("juju remove-application --no-prompt minio")
+    sb.ok("juju remove-application minio")  # Juju 2.9.34: no --no-prompt
     sb.ok("juju deploy minio --channel edge --storage minio-data=10G")
     assert sb.status()["applications"]["minio"]["charm-channel"] == "latest/edge"
     sts = sb.json("kubectl -n kubeflow get statefulset minio -o json")

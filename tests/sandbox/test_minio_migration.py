@@ -83,7 +83,7 @@ def test_redeploy_with_a_retained_volume_and_a_verified_copy(make_sandbox):
     source_dir = volume_dir(sb, f"{source}-minio-0")
     before = {p.relative_to(source_dir): p.read_bytes() for p in source_dir.rglob("*") if p.is_file()}
     assert len(before) >= 10 and max(len(b) for b in before.values()) > 1_000_000
-    sb.ok("juju remove-application --no-prompt minio")
+    sb.ok("juju remove-application minio")  # Juju 2.9.34: no --no-prompt
     assert "Bound" in sb.ok(f"kubectl -n kubeflow get pvc {source}-minio-0")
     sb.ok("juju deploy minio --channel edge --storage minio-data=10G")
     destination = claim_template(sb)
@@ -212,7 +212,7 @@ def test_without_retain_the_data_goes_with_the_application(make_sandbox):
     source = claim_template(sb)
     source_dir = volume_dir(sb, f"{source}-minio-0")
     assert any(source_dir.rglob("*"))
-    sb.ok("juju remove-application --no-prompt minio")
+    sb.ok("juju remove-application minio")  # Juju 2.9.34: no --no-prompt
     assert pv not in sb.ok("kubectl get pv")
     rc, _, err = sb.run(f"kubectl -n kubeflow get pvc {source}-minio-0")
     assert rc == 1 and "not found" in err

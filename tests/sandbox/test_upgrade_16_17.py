@@ -1,9 +1,11 @@
-"""The ckf-1.6-to-1.7 runbook through the real engine against the ckf-1.6 sandbox, at speed 0.
+"""The ckf-1.6-to-1.7 runbook through the real engine against the ckf-1.6 sandbox (a Juju 2.9.34
+controller), at speed 0.
 
-The end state is judged on the sandbox itself: MinIO's objects byte for byte on the new volume,
-the old credentials on the new charm, the old volume and claim gone, every relation back, every
-application active and idle. A copy that lost a file stops the run at its verification, before
-the old volume is deleted.
+The end state is judged on the sandbox itself: every charm on the final guide's channel, no
+`juju integrate` and no `--no-prompt` sent to Juju 2.9, MinIO's objects byte for byte and its
+credentials (in place, or on the new volume with --set minio=migrate-volume, the old one kept),
+every relation back, every application active and idle. A copy that lost a file stops the run at
+its verification.
 """
 
 from __future__ import annotations
@@ -16,45 +18,16 @@ import yaml
 
 import steps.sandbox as sandbox
 from steps import events as ev
+from steps.checks.ckf16 import CHANNELS_1_7
 from steps.launch import RunRequest, TargetRequest, start
 
 from ..engine_runs import run_aborting_on_questions
 
 RUNBOOK = Path(__file__).resolve().parents[2] / "steps" / "runbooks" / "ckf-1.6-to-1.7.yaml"
 
-# The final 1.6 -> 1.7 guide's "Enable trust on deployed charms (required)": the charms whose 1.7
-# revisions are sidecar charms that create cluster-scoped objects. The runbook (from the March
-# draft) lacks the step; until it has one, these tests run it with the step added, as proposed.
-TRUSTED_FIRST = (
-    "jupyter-ui",
-    "katib-db-manager",
-    "katib-ui",
-    "kfp-api",
-    "kubeflow-dashboard",
-    "kubeflow-profiles",
-    "seldon-controller-manager",
-)
-
 
 def _runbook(tmp_path: Path, only_phases: tuple[str, ...] = ()) -> Path:
     doc = yaml.safe_load(RUNBOOK.read_text())
-    commands = [
-        c if isinstance(c, str) else c.get("argv", "")
-        for phase in doc["phases"]
-        for step in phase["steps"]
-        for c in step.get("run", [])
-    ]
-    if not any(str(c).startswith("juju trust") for c in commands):
-        refresh = next(p for p in doc["phases"] if p["id"] == "refresh-charms")
-        refresh["steps"].insert(
-            0,
-            {
-                "id": "trust-sidecar-charms",
-                "title": "Trust the charms that become sidecar charms in 1.7",
-                "doc": "Their 1.7 charms create cluster-scoped objects through the API.",
-                "run": [f"juju trust {app} --scope=cluster -m {{model}}" for app in TRUSTED_FIRST],
-            },
-        )
     if only_phases:
         doc["phases"] = [p for p in doc["phases"] if p["id"] in only_phases]
     path = tmp_path / "ckf-1.6-to-1.7.yaml"
@@ -86,22 +59,22 @@ def _files(root: Path) -> dict[str, bytes]:
 
 
 def _relations(status: dict) -> set[frozenset[str]]:
+    """Juju 2.9's shape: each endpoint lists the related applications by name."""
     out = set()
     for app, body in status["applications"].items():
         for endpoint, related in body.get("relations", {}).items():
-            for rel in related:
-                if rel["related-application"] != app:  # peers are not removed nor restored
-                    out.add(
-                        frozenset((f"{app}:{endpoint}", f"{rel['related-application']}:{rel['interface']}"))
-                    )
+            for other in related:
+                if other != app:  # peers are not removed nor restored
+                    out.add(frozenset((f"{app}:{endpoint}", other)))
     return out
 
 
-def _launch(tmp_path: Path, only_phases: tuple[str, ...] = ()):
+def _launch(tmp_path: Path, only_phases: tuple[str, ...] = (), given: dict | None = None):
     launched = start(
         RunRequest(
             runbook="ckf-1.6-to-1.7",
             runbook_file=str(_runbook(tmp_path, only_phases)),
+            given=dict(given or {}),
             target=TargetRequest(kind="sandbox", scenario="ckf-1.6", speed=0),
             yes=True,
             settle_timeout=30,
@@ -110,55 +83,122 @@ def _launch(tmp_path: Path, only_phases: tuple[str, ...] = ()):
     return launched, launched.target.directory
 
 
-def test_the_whole_upgrade_keeps_minio_data_and_credentials(tmp_path):
-    launched, directory = _launch(tmp_path)
-    old_claim = _minio_claim(directory)
-    old_pv = json.loads(_sh(directory, ["kubectl", "-n", "kubeflow", "get", "pvc", old_claim, "-o", "json"]))[
-        "spec"
-    ]["volumeName"]
-    original = _files(_claim_dir(directory, old_claim))
-    assert len(original) > 10 and any(len(b) > 1_000_000 for b in original.values())
-    secret = json.loads(
-        _sh(directory, ["kubectl", "-n", "kubeflow", "get", "secret", "minio-secret", "-o", "json"])
-    )
-    access = base64.b64decode(secret["data"]["MINIO_ACCESS_KEY"]).decode()
-    secret_key = base64.b64decode(secret["data"]["MINIO_SECRET_KEY"]).decode()
-    relations_before = _relations(json.loads(_sh(directory, ["juju", "status", "--format=json"])))
+def _ran(launched) -> list[list[str]]:
+    from steps.journal import read
 
-    outcome, decisions = run_aborting_on_questions(launched)
-    assert outcome == "succeeded", [(d.step_id, d.prompt, d.detail) for d in decisions]
+    return [
+        list(e.argv)
+        for e in read(launched.directory / "journal.jsonl").events
+        if isinstance(e, ev.CommandStarted)
+    ]
 
-    status = json.loads(_sh(directory, ["juju", "status", "--format=json"]))
-    not_settled = {
+
+def _settled(status: dict) -> dict:
+    return {
         f"{name}/{unit}": (u["workload-status"]["current"], u["juju-status"]["current"])
         for name, app in status["applications"].items()
         for unit, u in app.get("units", {}).items()
         if (u["workload-status"]["current"], u["juju-status"]["current"]) != ("active", "idle")
     }
-    assert not not_settled
-    assert all(a["application-status"]["current"] == "active" for a in status["applications"].values())
-    assert status["applications"]["katib-db-manager"]["charm-channel"] == "latest/edge"
-    assert status["applications"]["minio"]["charm-channel"] == "latest/edge"
-    assert _relations(status) == relations_before
 
-    # The new MinIO answers to the old keys, set explicitly now (they were generated before).
-    assert _sh(directory, ["juju", "config", "minio", "access-key"]).strip() == access
-    assert _sh(directory, ["juju", "config", "minio", "secret-key"]).strip() == secret_key
-    # Its volume holds the old objects, byte for byte; the old volume and its claim are gone.
-    new_claim = _minio_claim(directory)
-    assert new_claim != old_claim
-    assert _files(_claim_dir(directory, new_claim)) == original
-    rc, _, err = sandbox.run(["kubectl", "get", "pv", old_pv], directory, {})
-    assert rc == 1 and f'persistentvolumes "{old_pv}" not found' in err.decode()
-    rc, _, err = sandbox.run(["kubectl", "-n", "kubeflow", "get", "pvc", old_claim], directory, {})
-    assert rc == 1 and "not found" in err.decode()
-    # The admin profile, stripped of Juju's marks before the dashboard's refresh, is still there.
+
+def _minio_keys(directory: Path) -> tuple[str, str]:
+    secret = json.loads(
+        _sh(directory, ["kubectl", "-n", "kubeflow", "get", "secret", "minio-secret", "-o", "json"])
+    )
+    return (
+        base64.b64decode(secret["data"]["MINIO_ACCESS_KEY"]).decode(),
+        base64.b64decode(secret["data"]["MINIO_SECRET_KEY"]).decode(),
+    )
+
+
+def test_the_final_guide_on_juju_29_keeps_minio_data_and_credentials_in_place(tmp_path):
+    """Issue 11.1-11.4 and 11.14: the final guide's channels, the Juju 2.9 dialect, MinIO refreshed
+    in place, only the guide's relation removed."""
+    launched, directory = _launch(tmp_path)
+    assert launched.plan.values.params["juju"] == "2.9"  # discovered from the 2.9.34 controller
+    claim = _minio_claim(directory)
+    original = _files(_claim_dir(directory, claim))
+    keys = _minio_keys(directory)
+    assert len(original) > 10 and any(len(b) > 1_000_000 for b in original.values())
+    relations_before = _relations(json.loads(_sh(directory, ["juju", "status", "--format=json"])))
+
+    outcome, decisions = run_aborting_on_questions(launched)
+    assert outcome == "succeeded", [(d.step_id, d.prompt, d.detail) for d in decisions]
+
+    ran = _ran(launched)
+    assert ran and not any(argv[:2] == ["juju", "integrate"] for argv in ran)
+    assert not any("--no-prompt" in argv for argv in ran)
+    assert ["juju", "relate", "istio-pilot", "istio-ingressgateway", "-m", "kubeflow"] in ran
+    removed = [argv for argv in ran if argv[:2] == ["juju", "remove-relation"]]
+    assert removed == [["juju", "remove-relation", "istio-pilot", "istio-ingressgateway", "-m", "kubeflow"]]
+    istio = [argv[4] for argv in ran if argv[:3] == ["juju", "refresh", "istio-pilot"]]
+    assert istio == ["1.12/stable", "1.13/stable", "1.14/stable", "1.15/stable", "1.16/stable"]
+    assert not any("latest/edge" in " ".join(argv) for argv in ran)
+
+    status = json.loads(_sh(directory, ["juju", "status", "--format=json"]))
+    assert status["model"]["version"] == "2.9.34"
+    assert not _settled(status)
+    assert all(a["application-status"]["current"] == "active" for a in status["applications"].values())
+    for app, channel in CHANNELS_1_7.items():
+        assert status["applications"][app]["charm-channel"] == channel, app
+    # Nothing the guide does not remove was lost; the new charms brought their own relations.
+    assert relations_before <= _relations(status)
+    assert "kserve-controller" in status["applications"]["istio-pilot"]["relations"]["gateway-info"]
+    # MinIO kept its claim, its objects byte for byte and its (generated) credentials.
+    assert _minio_claim(directory) == claim
+    assert _files(_claim_dir(directory, claim)) == original
+    assert _minio_keys(directory) == keys
+    # The admin profile, stripped of Juju's marks before the profiles' refresh, is still there.
     assert "admin" in _sh(directory, ["kubectl", "get", "profiles"])
     assert "admin" in _sh(directory, ["kubectl", "get", "ns", "admin"])
 
 
-def test_an_incomplete_copy_stops_before_the_old_volume_is_deleted(tmp_path):
-    launched, directory = _launch(tmp_path, only_phases=("minio",))
+def test_the_volume_migration_keeps_data_credentials_and_the_old_volume(tmp_path):
+    """Issue 11.3: --set minio=migrate-volume moves MinIO to a new volume; only MinIO's relations
+    are removed and restored; the old volume stays, Retained, for a later, separate deletion."""
+    launched, directory = _launch(tmp_path, given={"minio": "migrate-volume"})
+    old_claim = _minio_claim(directory)
+    old_pv = json.loads(_sh(directory, ["kubectl", "-n", "kubeflow", "get", "pvc", old_claim, "-o", "json"]))[
+        "spec"
+    ]["volumeName"]
+    original = _files(_claim_dir(directory, old_claim))
+    access, secret_key = _minio_keys(directory)
+    relations_before = _relations(json.loads(_sh(directory, ["juju", "status", "--format=json"])))
+
+    outcome, decisions = run_aborting_on_questions(launched)
+    assert outcome == "succeeded", [(d.step_id, d.prompt, d.detail) for d in decisions]
+
+    ran = _ran(launched)
+    removed = [" ".join(argv) for argv in ran if argv[:2] == ["juju", "remove-relation"]]
+    assert removed[0] == "juju remove-relation istio-pilot istio-ingressgateway -m kubeflow"
+    assert len(removed) > 1 and all("minio:" in r for r in removed[1:]), removed
+    status = json.loads(_sh(directory, ["juju", "status", "--format=json"]))
+    assert not _settled(status)
+    assert status["applications"]["minio"]["charm-channel"] == "ckf-1.7/stable"
+    assert relations_before <= _relations(status)
+    # The new MinIO answers to the old keys, set explicitly now (they were generated before).
+    assert _sh(directory, ["juju", "config", "minio", "access-key"]).strip() == access
+    assert _sh(directory, ["juju", "config", "minio", "secret-key"]).strip() == secret_key
+    new_claim = _minio_claim(directory)
+    assert new_claim != old_claim
+    assert _files(_claim_dir(directory, new_claim)) == original
+    # The old volume is kept (Retain) and its data with it; nothing in this run deleted it.
+    pv = json.loads(_sh(directory, ["kubectl", "get", "pv", old_pv, "-o", "json"]))
+    assert pv["spec"]["persistentVolumeReclaimPolicy"] == "Retain"
+    assert not any(argv[:3] == ["kubectl", "delete", "pv"] for argv in ran)
+    # The migration pod ran on the old volume's node.
+    pod = json.loads(
+        (launched.directory / "files")
+        .joinpath(next(p.name for p in (launched.directory / "files").iterdir()))
+        .read_text()
+    )
+    terms = pod["spec"]["affinity"]["nodeAffinity"]["requiredDuringSchedulingIgnoredDuringExecution"]
+    assert terms["nodeSelectorTerms"][0]["matchExpressions"][0]["values"] == ["kf-node-1"]
+
+
+def test_an_incomplete_copy_stops_before_minio_is_restarted(tmp_path):
+    launched, directory = _launch(tmp_path, only_phases=("minio-migrate",), given={"minio": "migrate-volume"})
     old_claim = _minio_claim(directory)
     old_pv = json.loads(_sh(directory, ["kubectl", "-n", "kubeflow", "get", "pvc", old_claim, "-o", "json"]))[
         "spec"
@@ -191,7 +231,7 @@ def test_an_incomplete_copy_stops_before_the_old_volume_is_deleted(tmp_path):
     check = failed["volume-copy-matches"]
     assert f"missing: {lost}" in check.details
     assert f"{torn}: 34 bytes, copy has 10" in check.details
-    assert "minio-delete-old-volume" not in started
+    assert "minio-restart" not in started
     pv = json.loads(_sh(directory, ["kubectl", "get", "pv", old_pv, "-o", "json"]))
     assert pv["spec"]["persistentVolumeReclaimPolicy"] == "Retain"
     assert "Bound" in _sh(directory, ["kubectl", "-n", "kubeflow", "get", "pvc", old_claim])

@@ -9,10 +9,10 @@ from types import SimpleNamespace
 from textual.app import App
 from textual.widgets import Button, Footer, Log, Static
 from textual.widgets._footer import FooterKey
-from tui.activity import activity
 
 from steps import events as ev
 from steps.view import CommandRecord
+from tui.activity import activity
 from tui.app import CairnApp
 from tui.dialogs.confirm import ConfirmScreen
 from tui.dialogs.decision import DecisionScreen

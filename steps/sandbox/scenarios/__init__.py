@@ -27,4 +27,8 @@ def build(name: str, sandbox_dir: Path, *, speed: float) -> State:
         from ..istio_upstream import scenario
 
         return scenario.build(name, sandbox_dir, speed, t0)
+    if name == "ckf-1.6-today":
+        from . import ckf16
+
+        return ckf16.build(name, sandbox_dir, speed, t0, charmhub="today")
     raise ValueError(f"unknown sandbox scenario {name!r}")

@@ -100,10 +100,20 @@ RELATIONS = [
 ]
 
 
-def build(name: str, sandbox_dir: Path, speed: float, t0: float) -> State:
+# What a CKF 1.6 deployment ran on: a Juju 2.9 controller of its release time (2.9.34, Aug 2022:
+# before 2.9.38 accepted --no-prompt) and MicroK8s 1.22, the Kubernetes CKF 1.6 was released for.
+JUJU_VERSION = "2.9.34"
+KUBERNETES_VERSION = "v1.22.17"
+
+
+def build(name: str, sandbox_dir: Path, speed: float, t0: float, charmhub: str = "guide") -> State:
+    """`charmhub`: "guide" - Charmhub as the 1.6 -> 1.7 guide met it (March 2023: `latest/edge`
+    holds the 1.7 charms); "today" - today's Charmhub, where `latest/edge` is the newest charms."""
     state = common.base_state(name, "microk8s", speed, t0)
-    # The 1.6 -> 1.7 guide was drafted in March 2023: its `latest/edge` is that month's Charmhub.
-    state["charmhub_era"] = "2023-03"
+    state["model"]["version"] = JUJU_VERSION
+    state["cluster"]["k8s_version"] = KUBERNETES_VERSION
+    if charmhub == "guide":
+        state["charmhub_era"] = "2023-03"
     # CKF 1.6 had no KServe (1.7 added it), but Seldon Core.
     crds = [c for c in common.KUBEFLOW_CRDS if not c.endswith(".serving.kserve.io")]
     common.cluster_base(state, t0, crds + ["seldondeployments.machinelearning.seldon.io"])
