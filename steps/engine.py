@@ -1022,6 +1022,8 @@ class Engine:
         self, step: PlannedStep, what: str, pending: Callable[[ClusterState], tuple[str, ...] | None]
     ) -> None:
         timeout = self.options.settle_timeout or self.plan.runbook.settle_timeout
+        if self.target.wait_limit is not None:
+            timeout = min(timeout, self.target.wait_limit)
         poll, stable_needed = self.target.settle_poll, self.target.settle_stable
         with self._cond:
             self._override_wait = False

@@ -65,6 +65,10 @@ class Target(Protocol):
     @property
     def state_refresh(self) -> float:
         """Seconds between the front end's cluster reads (a live read is slow)."""
+    @property
+    def wait_limit(self) -> float | None:
+        """The longest a wait may last here before it times out and asks, whatever the runbook's
+        settle timeout says (None: the runbook's)."""
 
     def describe(self) -> dict[str, Any]: ...
     def env(self) -> dict[str, str]: ...
@@ -89,6 +93,13 @@ class SandboxTarget:
     @property
     def settle_stable(self) -> float:
         return 0.0 if self.speed == 0 else 1.0 * self.speed
+
+    @property
+    def wait_limit(self) -> float | None:
+        # At speed 0 the sandbox changes only when a command changes it: a wait that has not
+        # settled within a few reads never will, so it asks at once instead of polling for the
+        # runbook's half hour.
+        return 2.0 if self.speed == 0 else None
 
     def create(self) -> None:
         try:
@@ -133,6 +144,7 @@ class LiveTarget:
     state_refresh: float = DEFAULT_STATE_REFRESH
     settle_poll: float = 5.0
     settle_stable: float = 15.0  # juju-wait's idle confirmation, with a margin
+    wait_limit: float | None = None
 
     def describe(self) -> dict[str, Any]:
         return {
@@ -240,6 +252,7 @@ class FilesTarget:
     state_refresh: float = DEFAULT_STATE_REFRESH
     settle_poll: float = 0.0
     settle_stable: float = 0.0
+    wait_limit: float | None = None
 
     def describe(self) -> dict[str, Any]:
         return {"kind": "files", "directory": str(self.directory)}

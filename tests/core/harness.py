@@ -25,6 +25,7 @@ class FakeTarget:
     runs_commands: bool = True
     settle_poll: float = 0.01
     settle_stable: float = 0.0
+    wait_limit: float | None = None
     state_refresh: float = 10.0
 
     def describe(self):

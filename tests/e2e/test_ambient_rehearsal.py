@@ -64,7 +64,10 @@ def test_a_wrongly_skipped_step_is_caught_by_verification():
     launched, outcome, decisions = rehearse("ckf-1.11-microk8s", skip="migrate-kubeflow-profiles")
     assert outcome == "aborted"
     failed_steps = {d.step_id for d in decisions}
-    assert failed_steps & {"verify-status", "verify-relations", "verify-user-namespaces"}, failed_steps
+    # The gate before the sidecar restarts catches it first now (the namespace never gets its
+    # ambient labels, so no pod is restarted into a sidecar); verification would catch it after.
+    caught_by = {"wait-namespace-relabelled.admin", "verify-status", "verify-relations", "verify-user-namespaces"}
+    assert failed_steps & caught_by, failed_steps
     state = launched.target.read_state()
     report = checks.verify(state, launched.plan.values.params)
     assert report.blocked

@@ -43,6 +43,7 @@ class FakeTarget:
     runs_commands: bool = True
     settle_poll: float = 0.02
     settle_stable: float = 0.0
+    wait_limit: float | None = None
     state_refresh: float = 2.0  # as the sandbox it stands for
     scenario: str = "ckf-1.11-microk8s"
     read_at: float | None = None  # fixed for snapshots

@@ -61,6 +61,6 @@ def test_list_gives_the_step_count_a_run_has(tmp_path):
     r = cairn("list", home=tmp_path)
     assert r.returncode == 0
     ambient = next(line for line in r.stdout.splitlines() if line.startswith("ckf-1.11-ambient"))
-    # 47 fixed steps on microk8s and 2 per user namespace: 51 with admin and alice, as runs have.
-    assert "47 steps + 2 per user_namespaces item; 51 with platform=canonical-k8s" in ambient
+    # 50 fixed steps on microk8s and 3 per user namespace: 56 with admin and alice, as runs have.
+    assert "50 steps + 3 per user_namespaces item; 54 with platform=canonical-k8s" in ambient
     assert "53 steps" not in ambient
