@@ -17,9 +17,9 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import Screen
 from textual.widgets import Button, Footer, Input, Label, Select, Static
 
+from steps import launch, registry, targets
 from steps import params as params_mod
 from steps import plan as plan_mod
-from steps import registry, targets
 from steps.checks import detect_platform
 from steps.errors import CairnError
 from steps.launch import RunRequest, TargetRequest
@@ -388,7 +388,12 @@ class StartScreen(Screen[None]):
         try:
             rb = self.runbook
             values = params_mod.resolve(rb, self.given())
-            preview = plan_mod.format_plan(plan_mod.resolve(rb, values, preview=True))
+            plan = plan_mod.resolve(rb, values, preview=True)
+            if str(self.query_one("#target", Select).value) == LIVE:
+                # The commands as a live run sends them: aimed at the chosen context and controller.
+                model = str(values.params.get("model") or "kubeflow")
+                plan = launch.pin_plan(plan, launch.make_target(self.build_request().target, None, model))
+            preview = plan_mod.format_plan(plan)
         except CairnError as exc:
             text.update(f"Cannot plan with these values: {exc}")
             return
