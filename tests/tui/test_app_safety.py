@@ -354,8 +354,13 @@ async def test_w_wraps_long_lines_and_z_zooms_the_output(launched_factory):
             pilot, lambda: command_started(launched, "remove-istio-pilot"), what="a running command"
         )
         screen = app.screen
-        keys = {key.key_display for key in screen.query_one(Footer).query(FooterKey)}
-        assert {"w", "z"} <= keys
+
+        def footer_keys() -> set[str]:
+            return {key.key_display for key in screen.query_one(Footer).query(FooterKey)}
+
+        # The footer recomposes after the screen settles (slowly under load): wait for its keys.
+        await wait_for(pilot, lambda: bool(footer_keys()), what="the footer's keys")
+        assert {"w", "z"} <= footer_keys()
         pane = screen.query_one(OutputPane)
         long = "juju integrate -m kubeflow " + "endpoint:relation " * 12
         pane.write_lines([long])

@@ -37,6 +37,8 @@ def settled(done):
         main = app.screen_stack[1]
         await wait_for(pilot, lambda: main.query_one("ClusterPane").reads >= 1, what="a read")
         await wait_for(pilot, lambda: main.query(FooterKey), what="the footer's keys")
+        # A dialog on top has its own footer (only the keys it takes), composed after it opens.
+        await wait_for(pilot, lambda: app.screen.query(FooterKey), what="the top screen's keys")
         await pilot.pause(0.2)
         app.clear_notifications()
         await pilot.pause()
