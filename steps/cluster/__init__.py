@@ -13,7 +13,9 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from .builder import StateBuilder
     from .errors import StateParseError
-    from .sources import dump, read_files, read_live, read_sandbox, read_state
+    # `dump` from its own module: through `.sources` mypy takes it for the submodule of that name.
+    from .sources import read_files, read_live, read_sandbox, read_state
+    from .sources.dump import dump
     from .state import (
         App,
         ClusterState,
