@@ -13,9 +13,8 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from .builder import StateBuilder
     from .errors import StateParseError
-    # `dump` from its own module: through `.sources` mypy takes it for the submodule of that name.
     from .sources import read_files, read_live, read_sandbox, read_state
-    from .sources.dump import dump
+    from .sources.dump import dump  # through `.sources`, mypy takes `dump` for the submodule
     from .state import (
         App,
         ClusterState,
