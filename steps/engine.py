@@ -442,7 +442,7 @@ class Engine:
                     "[cairn] this read ran inside the Cairn process that stopped; it runs again\n"
                 )
                 lost = execute.ExitStatus(
-                    exit=255, reason="lost", error="the read ran in the stopped Cairn process"
+                    exit=255, reason=CommandEnd.LOST, error="the read ran in the stopped Cairn process"
                 )
                 lost.write(files.rc)
                 # Not a failure to decide on: a read changes nothing, so it simply runs again.
@@ -621,6 +621,7 @@ class Engine:
         for a human check with nothing to run, assumed under --yes)."""
         if not (step.destructive or step.ask):
             return True
+        options: tuple[Choice, ...]  # three choices for a destructive step, four for a question
         if step.destructive:
             kind, prompt, options = (
                 DecisionKind.CONFIRM,

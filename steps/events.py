@@ -8,7 +8,6 @@ lives in the command's own file.
 from __future__ import annotations
 
 import dataclasses
-import functools
 import time
 import typing
 from dataclasses import dataclass, field
@@ -92,12 +91,24 @@ def _enum_fields(cls: type[Event]) -> dict[str, tuple[type[StrEnum], bool]]:
         if isinstance(inner, type) and issubclass(inner, StrEnum):
             out[name] = (inner, many)
     return out
-@functools.cache
+
+
+# A dict rather than functools.cache: an event class's instances are unhashable (eq dataclasses),
+# and mypy then will not let the class itself be a cache key.
+_SHAPES: dict[type, tuple[frozenset[str], tuple[str, ...]]] = {}
+
+
 def _shape(cls: type) -> tuple[frozenset[str], tuple[str, ...]]:
     """An event class's field names and its tuple-typed fields (JSON gives lists), worked out once
     per class: `dataclasses.fields()` on every record was a third of a journal's replay."""
-    fields = dataclasses.fields(cls)
-    return frozenset(f.name for f in fields), tuple(f.name for f in fields if "tuple" in str(f.type))
+    known = _SHAPES.get(cls)
+    if known is None:
+        fields = dataclasses.fields(cls)
+        known = _SHAPES[cls] = (
+            frozenset(f.name for f in fields),
+            tuple(f.name for f in fields if "tuple" in str(f.type)),
+        )
+    return known
 
 
 # --- the session ----------------------------------------------------------------------------

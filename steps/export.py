@@ -26,6 +26,7 @@ from .journal import read as read_journal
 from .printable import printable
 from .redact import Redactor
 from .session import SessionDir
+from .states import StepState
 from .view import SessionView, StepRecord
 
 # Each command's output in the export is capped: its first and last lines, each line cut, and the
@@ -199,11 +200,12 @@ def state_diff(before: dict[str, Any], after: dict[str, Any]) -> list[str]:
     apps_b, apps_a = before.get("apps") or {}, after.get("apps") or {}
     for name in sorted(set(apps_b) | set(apps_a)):
         b, a = apps_b.get(name), apps_a.get(name)
-        if b is None:
+        # A name is on at least one side; a record that is null on both sides has nothing to compare.
+        if b is None and a is not None:
             out.append(f"+ app {name} ({narrator.shown_value(a.get('channel'))}, {a.get('status', '?')})")
-        elif a is None:
+        elif a is None and b is not None:
             out.append(f"- app {name} (was {narrator.shown_value(b.get('channel'))}, {b.get('status', '?')})")
-        else:
+        elif a is not None and b is not None:
             if b.get("channel") != a.get("channel"):
                 out.append(
                     f"~ app {name} channel {narrator.shown_value(b.get('channel'))} -> "
@@ -375,7 +377,7 @@ def write_text(directory: Path, stream: TextIO) -> None:  # noqa: C901 - one sec
     add("-------")
     counts = view.counts()
     add(f"{len(view.steps)} steps: " + narrator.counts_text(counts) + ".")
-    assumed = counts.get("assumed", 0)
+    assumed = counts.get(StepState.ASSUMED, 0)
     if assumed:
         add(f"{assumed} human check(s) were answered by --yes: assumed, nobody looked.")
     failed_cmds = sum(1 for c in commands if c.ok is False)

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Mapping
-from typing import Any, Protocol
+from typing import Any, Protocol, TypeVar
 
 from . import events as ev
 
@@ -135,7 +135,12 @@ def detached(reason: str, running_command: int | None = None) -> str:
     return f"stopped: {reason}{keeps}"
 
 
-def counts_text(counts: Mapping[str, int]) -> str:
+# Mapping is invariant in its key, so a `dict[StepState, int]` (StepState is a StrEnum) is not a
+# `Mapping[str, int]`; a key type bound to str accepts both.
+_Key = TypeVar("_Key", bound=str)
+
+
+def counts_text(counts: Mapping[_Key, int]) -> str:
     """`45 succeeded, 4 already done, 2 assumed (--yes), 1 skipped`."""
     order = {s: i for i, s in enumerate(_COUNT_ORDER)}
     items = sorted(counts.items(), key=lambda kv: (order.get(kv[0], len(order)), kv[0]))
@@ -150,9 +155,15 @@ def success_message(counts: Mapping[str, int]) -> str:
 
 
 class _StepTimes(Protocol):
-    run_time: float | None
-    waited: float
-    attempts: int
+    # Read-only: StepRecord computes run_time and waited as properties.
+    @property
+    def run_time(self) -> float | None: ...
+
+    @property
+    def waited(self) -> float: ...
+
+    @property
+    def attempts(self) -> int: ...
 
 
 def step_times(step: _StepTimes) -> str:
@@ -168,7 +179,9 @@ def step_times(step: _StepTimes) -> str:
 
 
 class _Running(Protocol):
-    timeout: float | None
+    # Read-only: the running command's info is a frozen record.
+    @property
+    def timeout(self) -> float | None: ...
 
     def silent_for(self, now: float | None = None) -> float: ...
 

@@ -13,7 +13,7 @@ import shlex
 import stat
 from collections.abc import Set as AbstractSet
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import yaml
 
@@ -593,7 +593,12 @@ def find(name: str, *, runbook_file: str | Path | None = None) -> Runbook:
 def _nested_repeat(pattern: str) -> bool:
     """Does a repeated part of `pattern` itself contain a repetition (`(a+)+`, `(a*b?)*`)? Python's
     backtracking engine can take exponential time on such a pattern, so a runbook may not use one."""
-    from re import _parser as sre  # the parser `re` itself uses; stable across 3.11+
+    if TYPE_CHECKING:
+        # typeshed has no stubs for `re._parser`; `sre_parse` is the same module under its old
+        # name (importing it at run time warns that it is deprecated).
+        import sre_parse as sre
+    else:
+        from re import _parser as sre  # the parser `re` itself uses; stable across 3.11+
 
     repeats = {sre.MAX_REPEAT, sre.MIN_REPEAT, getattr(sre, "POSSESSIVE_REPEAT", sre.MAX_REPEAT)}
 

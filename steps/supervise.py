@@ -21,11 +21,20 @@ to the end and closed before the command starts.
 
 from __future__ import annotations
 
-import _signal  # the C module: `signal` builds IntEnums at import (~5 ms on every command)
 import os
 import select
 import sys
 import time
+
+# `typing` is not imported (startup time); mypy treats any name TYPE_CHECKING as true.
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    # `_signal` has no stubs; `signal` re-exports all of it, with the same names and values.
+    import signal as _signal
+
+    from .redact import Redactor
+else:
+    import _signal  # the C module: `signal` builds IntEnums at import (~5 ms on every command)
 
 # Imports are kept to os/select/_signal/sys/time: this process starts once per command, and
 # `subprocess`, `threading`, `json`, `signal`, `re` would add milliseconds to every command. The
@@ -106,7 +115,7 @@ class _Output:
         self.out_fd = out_fd
         self.secrets = secrets
         self.hide_all = hide_all
-        self.redactor = None
+        self.redactor: Redactor | None = None
         self.carry = b""
         self.hidden = 0
         self.written = False

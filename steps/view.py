@@ -181,10 +181,10 @@ class SessionView:
                 if out is not None:
                     out.last_output = event.t
             case ev.CommandFinished():
-                rec = self.command(event.number)
-                if rec:
-                    rec.finished, rec.exit, rec.reason = event.t, event.exit, event.reason
-                    rec.ok, rec.benign, rec.failure = event.ok, event.benign, event.failure
+                ended = self.command(event.number)
+                if ended:
+                    ended.finished, ended.exit, ended.reason = event.t, event.exit, event.reason
+                    ended.ok, ended.benign, ended.failure = event.ok, event.benign, event.failure
             case ev.CheckEvaluated():
                 if step:
                     step.checks.append(event)

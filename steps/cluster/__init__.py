@@ -13,7 +13,8 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from .builder import StateBuilder
     from .errors import StateParseError
-    from .sources import dump, read_files, read_live, read_sandbox, read_state
+    from .sources import read_files, read_live, read_sandbox, read_state
+    from .sources.dump import dump  # through `.sources`, mypy takes `dump` for the submodule
     from .state import (
         App,
         ClusterState,

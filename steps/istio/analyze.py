@@ -336,7 +336,8 @@ class _Run:
             return
         missing = []
         for subset in subsets:
-            labels = subset.get("labels") if isinstance(subset.get("labels"), dict) else {}
+            raw_labels = subset.get("labels")
+            labels = raw_labels if isinstance(raw_labels, dict) else {}
             wanted = {**host.selector, **{str(k): str(v) for k, v in labels.items()}}
             if not any(dict(s.selector) == wanted for s in self.mesh.services_in(host.key.namespace)):
                 missing.append(

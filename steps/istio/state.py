@@ -11,7 +11,7 @@ their metadata: `data`, `stringData` and the last-applied annotation never enter
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -486,7 +486,8 @@ def _config(key, obj, meta, labels, where, path) -> ConfigObject:
     )
 
 
-_PARSERS = {
+# Typed, or mypy joins the parsers into one returning `object`. None: an object not kept.
+_PARSERS: dict[tuple[str, str], Callable[..., Record | None]] = {
     (CORE, "Namespace"): _namespace,
     (CORE, "Pod"): _pod,
     (CORE, "Service"): _service,

@@ -262,8 +262,8 @@ def cmd_exec(ctx: Ctx, argv: list[str]) -> int:
     if command[0] == "curl" and "istio_upstream" in state:
         from . import curl_cli  # the request leaves from this pod: the traffic oracle decides
 
-        rc, out, err = curl_cli.main(list(command), ctx.dir, {"CAIRN_CURL_FROM": f"{ns}/{name}"})
-        out, err = out.decode(), err.decode()
+        rc, raw_out, raw_err = curl_cli.main(list(command), ctx.dir, {"CAIRN_CURL_FROM": f"{ns}/{name}"})
+        out, err = raw_out.decode(), raw_err.decode()
     else:
         rc, out, err = podshell.execute(list(command), mounts, ctx.dir / "pods" / name / "tmp")
     ctx.out.append(out)

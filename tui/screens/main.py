@@ -8,7 +8,7 @@ this thread) and updates the widgets from it.
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from typing import Protocol, runtime_checkable
 
 from rich.text import Text
@@ -628,12 +628,13 @@ class MainScreen(Screen[None]):
             self.notify("No command is running.", severity="warning")
             return
         number = running.number
+        engine = self.feed.engine  # narrowed to an EngineFeed above; the closure cannot see that
 
         def sure(yes: bool | None) -> None:
             still = self.view.running_command()
             if not yes or still is None or still.number != number:
                 return
-            self.feed.engine.kill_command()  # type: ignore[union-attr]
+            engine.kill_command()
             self.notify(
                 f"Killing command {number:03d} and its process group; the step then fails and asks.",
                 timeout=8,
@@ -658,10 +659,11 @@ class MainScreen(Screen[None]):
         step_id = self.view.current_step or self.query_one(PhaseTree).selected_step()
         step = self.view.steps.get(step_id)
         where = f"the step {step.title}" if step is not None else "the session"
+        engine = self.feed.engine  # narrowed to an EngineFeed above; the closure cannot see that
 
         def add(text: str | None) -> None:
             if text:
-                self.feed.engine.add_note(text, step_id=step_id)  # type: ignore[union-attr]
+                engine.add_note(text, step_id=step_id)
                 self.notify(f"Note added to {where}.", timeout=4, markup=False)
 
         self.app.push_screen(
@@ -680,7 +682,9 @@ def namespaces_param(params: Mapping[str, object]) -> list[str]:
     given = params.get("user_namespaces") or []
     if isinstance(given, str):
         given = given.split(",")
-    return [str(ns).strip() for ns in given if str(ns).strip()]  # type: ignore[union-attr]
+    if not isinstance(given, Iterable):
+        raise TypeError(f"user_namespaces is neither a list nor a string: {given!r}")
+    return [str(ns).strip() for ns in given if str(ns).strip()]
 
 
 def failed_checks(step: StepRecord) -> list[ev.CheckEvaluated]:

@@ -358,17 +358,17 @@ def render_cluster(
     name_width = max(10, min(names, width - fixed))
     for app in apps:
         hot = f"app:{app.name}" in changed
-        row = Text(style="reverse" if hot else "")
-        row.append("*" if hot else " ")
+        app_row = Text(style="reverse" if hot else "")
+        app_row.append("*" if hot else " ")
         if ambient:
-            row.append(("m" if mesh(app) else "-") + ("r" if route(app) else "-") + " ", "cyan")
-        row.append(f"{look.fit(app.name, name_width):<{name_width}} ")
+            app_row.append(("m" if mesh(app) else "-") + ("r" if route(app) else "-") + " ", "cyan")
+        app_row.append(f"{look.fit(app.name, name_width):<{name_width}} ")
         status = look.fit(app.status.current, status_width - 1)
-        row.append(f"{status:<{status_width}} ", STATUS_STYLE.get(app.status.current, ""))
-        row.append(f"{look.fit(app.channel or '-', channel_width):<{channel_width}}")
+        app_row.append(f"{status:<{status_width}} ", STATUS_STYLE.get(app.status.current, ""))
+        app_row.append(f"{look.fit(app.channel or '-', channel_width):<{channel_width}}")
         if app.status.message and app.status.current != "active":
-            row.append(" " + app.status.message, "dim")
-        line(row)
+            app_row.append(" " + app.status.message, "dim")
+        line(app_row)
     return out
 
 

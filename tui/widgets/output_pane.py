@@ -98,7 +98,7 @@ class OutputLog(Log):
             widest = max(map(len, lines))
             self._update_maximum_width(updates, widest if self.wrapped else widest + 8)
 
-    def write_lines(self, lines: Iterable[str], scroll_end: bool | None = None) -> OutputLog:  # type: ignore[override]
+    def write_lines(self, lines: Iterable[str], scroll_end: bool | None = None) -> OutputLog:
         lines = [part for line in lines for part in line.splitlines()]
         self.raw.extend(lines)
         if self.wrapped:

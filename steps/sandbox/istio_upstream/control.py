@@ -301,8 +301,8 @@ def reconcile(state: State, now: float) -> None:
     for kind in ("Deployment", "Service"):
         for obj in kube.listing(state, kind, now):
             if owned(obj, OWNER) and not kube.terminating(obj, now):
-                gw = kube.get(state, "Gateway", obj["metadata"]["namespace"], obj["metadata"]["name"], now)
-                if gw is None or kube.terminating(gw, now):
+                owner = kube.get(state, "Gateway", obj["metadata"]["namespace"], obj["metadata"]["name"], now)
+                if owner is None or kube.terminating(owner, now):
                     if kind == "Deployment":
                         for pod in pods.pods_of(
                             state, kind, obj["metadata"]["namespace"], obj["metadata"]["name"], now

@@ -186,7 +186,8 @@ def _waypoint(sandbox_dir: Path, verb: str, p) -> Result:
                 kube.touch(state, gw)
             if p.get("enroll"):
                 nso = kube.get(state, "Namespace", None, ns, t)
-                nso["metadata"].setdefault("labels", {})["istio.io/use-waypoint"] = name
+                if nso is not None:  # checked above; it cannot have gone since
+                    nso["metadata"].setdefault("labels", {})["istio.io/use-waypoint"] = name
             after_change(state, t, sandbox_dir)
         out = f"✅ waypoint {ns}/{name} applied\n"
         if p.get("wait"):

@@ -225,7 +225,8 @@ def decide(
         # ztunnel and waypoints speak HBONE only; a sidecar injected before the ambient profile
         # does not listen for it (SIDECAR_NO_HBONE): the connection fails.
         return Outcome(0, "", "sidecar", "destination sidecar without HBONE")
-    if c_sidecar and not hbone(client) and control.captured(state, dest, now):
+    # c_sidecar already means a client; the explicit test narrows its type.
+    if c_sidecar and client is not None and not hbone(client) and control.captured(state, dest, now):
         # A sidecar without HBONE sends Istio mTLS over TCP, which ztunnel sees as plain text.
         req = authz.Request("", "", port, method, path, host)
     if pods.has_sidecar(dest):
