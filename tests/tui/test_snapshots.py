@@ -16,6 +16,11 @@ from tui.screens.start import StartScreen
 from . import fakes, scripts
 from .conftest import wait_for
 
+# The screens' text is deterministic, but a highlight (the plan tree's cursor, a focused button)
+# sometimes lands a frame after the screen has settled, about one run in eight on this machine:
+# a mismatch is retried twice before it counts. A real change fails all three.
+pytestmark = pytest.mark.flaky(reruns=2)
+
 CLOCK = fakes.SNAP_T0 + 754.0  # 0:12:34 into the session
 
 
@@ -39,7 +44,7 @@ def settled(done):
         await wait_for(pilot, lambda: main.query(FooterKey), what="the footer's keys")
         # A dialog on top has its own footer (only the keys it takes), composed after it opens.
         await wait_for(pilot, lambda: app.screen.query(FooterKey), what="the top screen's keys")
-        await pilot.pause(0.2)
+        await pilot.pause(0.5)
         app.clear_notifications()
         await pilot.pause()
 
@@ -95,6 +100,11 @@ def test_failed_step_prompt(snap_compare):
 
 def test_summary(snap_compare):
     app = scripted_app(scripts.finished, outcome="succeeded")
-    assert snap_compare(
-        app, terminal_size=(80, 24), run_before=settled(lambda a: isinstance(a.screen, SummaryScreen))
-    )
+
+    def done(a) -> bool:
+        # The finished tree folds to its overview and puts its cursor on the first phase after a
+        # refresh: wait for that, or the snapshot races the cursor's highlight.
+        tree = a.screen_stack[1].query_one("PhaseTree")
+        return isinstance(a.screen, SummaryScreen) and tree.cursor_line == 0
+
+    assert snap_compare(app, terminal_size=(80, 24), run_before=settled(done))
