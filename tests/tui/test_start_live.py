@@ -7,29 +7,10 @@ from steps.launch import RunRequest, TargetRequest
 from tui.app import CairnApp
 from tui.screens.start import StartScreen
 
-KUBECONFIG = """apiVersion: v1
-kind: Config
-current-context: other
-contexts:
-  - {name: other, context: {cluster: c-other, user: u}}
-  - {name: ctx-a, context: {cluster: c-a, user: u}}
-clusters:
-  - {name: c-other, cluster: {server: "https://127.0.0.1:6443"}}
-  - {name: c-a, cluster: {server: "https://127.0.0.1:6443"}}
-users:
-  - {name: u, user: {token: not-used}}
-"""
+from ..core.test_live_target import live_config  # noqa: F401 - the kubeconfig and juju data fixture
 
 
-async def test_the_live_preview_shows_the_pinned_commands(tmp_path, monkeypatch):
-    kubeconfig = tmp_path / "kubeconfig"
-    kubeconfig.write_text(KUBECONFIG)
-    juju = tmp_path / "juju"
-    juju.mkdir()
-    (juju / "controllers.yaml").write_text("controllers: {}\ncurrent-controller: ctl-now\n")
-    monkeypatch.setenv("KUBECONFIG", str(kubeconfig))
-    monkeypatch.setenv("JUJU_DATA", str(juju))
-    monkeypatch.delenv("JUJU_CONTROLLER", raising=False)
+async def test_the_live_preview_shows_the_pinned_commands(live_config, monkeypatch):  # noqa: F811
     monkeypatch.setattr(StartScreen, "_detect_live", lambda self: None)  # no cluster to read here
     request = RunRequest(runbook="ckf-1.11-ambient", target=TargetRequest(kind="live", context="ctx-a"))
     app = CairnApp(request=request, start_screen=True, live_allowed=True)
