@@ -180,3 +180,19 @@ params:
   - name: model
     default: kubeflow
 """
+
+
+def book(*steps: str) -> str:
+    """A one-phase runbook of the given steps (each from `step`)."""
+    return HEADER + "phases:\n  - id: p\n    title: Phase\n    steps:\n" + "\n".join(steps)
+
+
+def step(sid: str, run: list[str], extra: str = "") -> str:
+    """A step running `run`, with `extra` YAML lines (indented 8) appended."""
+    cmds = "\n".join(f"          - {c}" for c in run)
+    return f"""      - id: {sid}
+        title: Step {sid}
+        doc: test step {sid}
+        run:
+{cmds}
+{extra}"""

@@ -11,23 +11,10 @@ from steps import events as ev
 from steps.journal import read
 from steps.view import SessionView
 
-from .harness import HEADER, make, resume
+from .harness import book, make, resume
+from .harness import step as _step
 
 PY = sys.executable
-
-
-def book(*steps: str) -> str:
-    return HEADER + "phases:\n  - id: p\n    title: Phase\n    steps:\n" + "\n".join(steps)
-
-
-def _step(sid: str, run: list[str], extra: str = "") -> str:
-    cmds = "\n".join(f"          - {c}" for c in run)
-    return f"""      - id: {sid}
-        title: Step {sid}
-        doc: test step {sid}
-        run:
-{cmds}
-{extra}"""
 
 
 def _ask(sid: str, question: str = "Is there a backup?") -> str:

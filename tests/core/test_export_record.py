@@ -13,23 +13,10 @@ from steps import export
 from steps.cluster.state import App, ClusterState, Relation, Status
 from steps.model import CheckRef
 
-from .harness import HEADER, Result, make
+from .harness import Result, book, make
+from .harness import step as _step
 
 PY = sys.executable
-
-
-def book(*steps: str) -> str:
-    return HEADER + "phases:\n  - id: p\n    title: Phase\n    steps:\n" + "\n".join(steps)
-
-
-def _step(sid: str, run: list[str], extra: str = "") -> str:
-    cmds = "\n".join(f"          - {c}" for c in run)
-    return f"""      - id: {sid}
-        title: Step {sid}
-        doc: test step {sid}
-        run:
-{cmds}
-{extra}"""
 
 
 def test_export_redacts_values_but_never_names(tmp_path):
