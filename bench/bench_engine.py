@@ -19,20 +19,15 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from steps import events as ev  # noqa: E402
-from steps import (  # noqa: E402
-    execute,  # noqa: E402
-    launch,
-    params,
-    plan,
-    registry,
-    session,
-)
 from steps.cluster.state import ClusterState  # noqa: E402
-from steps.engine import Engine, EngineOptions  # noqa: E402
-from steps.execute import CommandFiles, ExitStatus  # noqa: E402
-from steps.journal import JournalWriter  # noqa: E402
-from steps.view import SessionView  # noqa: E402
+from steps.record import session  # noqa: E402
+from steps.record.journal import JournalWriter  # noqa: E402
+from steps.record.view import SessionView  # noqa: E402
+from steps.run import events as ev  # noqa: E402
+from steps.run import execute, launch  # noqa: E402
+from steps.run.engine import Engine, EngineOptions  # noqa: E402
+from steps.run.execute import CommandFiles, ExitStatus  # noqa: E402
+from steps.runbook import params, plan, registry  # noqa: E402
 
 
 class _Target:
@@ -119,8 +114,10 @@ def main(count: int = 200) -> None:
     for number in range(1, count + 1):
         status = ExitStatus.read(directory / "commands" / f"{number:03d}.rc")
         own.append(status.ended - status.started if status else 0.0)
-    print(f"outcome: {outcome}; {count} commands in {wall:.2f} s; supervisor-measured own time median "
-          f"{statistics.median(own) * 1000:.1f} ms (inside Cairn's figure, not subtracted)")
+    print(
+        f"outcome: {outcome}; {count} commands in {wall:.2f} s; supervisor-measured own time median "
+        f"{statistics.median(own) * 1000:.1f} ms (inside Cairn's figure, not subtracted)"
+    )
     print(
         f"engine per command: cairn {per:.1f} ms | floor {floor:.2f} ms (bare posix_spawn of /bin/true) | "
         f"ratio {per / floor:.1f} | overhead {per - floor:.1f} ms (goal <= 30, aim <= 15)"
@@ -129,6 +126,7 @@ def main(count: int = 200) -> None:
         f"supervisor alone:   cairn {supervisor:.1f} ms | floor {python_floor:.1f} ms (python -I -S -c pass) | "
         f"ratio {supervisor / python_floor:.2f}"
     )
+
 
 if __name__ == "__main__":
     main(int(sys.argv[1]) if len(sys.argv) > 1 else 200)

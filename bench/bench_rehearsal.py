@@ -21,9 +21,9 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 import steps.sandbox as sandbox  # noqa: E402
-from steps import events as ev  # noqa: E402
 from steps.cluster import sources  # noqa: E402
-from steps.launch import RunRequest, TargetRequest, start  # noqa: E402
+from steps.run import events as ev  # noqa: E402
+from steps.run.launch import RunRequest, TargetRequest, start  # noqa: E402
 
 SCENARIO = "ckf-1.11-microk8s"
 

@@ -74,7 +74,7 @@ def main() -> None:
 
 def upgrade_16_17(root: Path) -> None:
     from steps.cluster import sources
-    from steps.launch import RunRequest, TargetRequest, start
+    from steps.run.launch import RunRequest, TargetRequest, start
     from tests.sandbox.test_upgrade_16_17 import _runbook
 
     os.environ["CAIRN_HOME"] = str(root / "cairn-home")

@@ -1,7 +1,7 @@
 """`cairn sessions` over many sessions: the listing against reading each journal's first and last line.
 
 Writes COUNT finished sessions (each a journal of a few hundred events, as a rehearsal leaves),
-then times, in one run, the listing's rows (`steps.session_list.row`, what `cairn sessions`
+then times, in one run, the listing's rows (`steps.record.session_list.row`, what `cairn sessions`
 prints) and the floor: opening each journal and reading its first and last lines, nothing parsed.
 
     python bench/bench_sessions.py [COUNT]
@@ -18,10 +18,10 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from steps import events as ev  # noqa: E402
-from steps import export, session_list  # noqa: E402
-from steps.journal import JournalWriter  # noqa: E402
-from steps.view import SessionView  # noqa: E402
+from steps.record import export, session_list  # noqa: E402
+from steps.record.journal import JournalWriter  # noqa: E402
+from steps.record.view import SessionView  # noqa: E402
+from steps.run import events as ev  # noqa: E402
 
 
 def _write(directory: Path, steps: int = 60) -> None:

@@ -272,5 +272,6 @@ def main() -> None:
             f"stdlib json.loads alone {statistics.median(stdlib):.0f} ms; medians of {args.repeat}"
         )
 
+
 if __name__ == "__main__":
     main()

@@ -34,8 +34,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from textual import events  # noqa: E402
 from textual.binding import Binding  # noqa: E402
 
-from steps import events as ev  # noqa: E402
-from steps.launch import RunRequest, TargetRequest, start  # noqa: E402
+from steps.run import events as ev  # noqa: E402
+from steps.run.launch import RunRequest, TargetRequest, start  # noqa: E402
 from tui.app import CairnApp  # noqa: E402
 
 RUNBOOK = """\

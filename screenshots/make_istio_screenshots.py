@@ -21,7 +21,7 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent))
 
-from steps.launch import RunRequest, TargetRequest  # noqa: E402
+from steps.run.launch import RunRequest, TargetRequest  # noqa: E402
 from tui.app import CairnApp  # noqa: E402
 from tui.dialogs.decision import DecisionScreen  # noqa: E402
 from tui.dialogs.summary import SummaryScreen  # noqa: E402

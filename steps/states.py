@@ -3,7 +3,7 @@ operator's decisions and choices, check verdicts.
 
 They are `StrEnum`s: each member is the very string the journal has always held, so journals stay
 byte-identical and old journals read back unchanged, while code names a state instead of spelling
-it. Front ends map these to their own marks and colours (tui/look.py, steps/export.py).
+it. Front ends map these to their own marks and colours (tui/look.py, steps/record/export.py).
 """
 
 from __future__ import annotations

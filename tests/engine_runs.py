@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from steps import events as ev
-from steps.launch import Launched
+from steps.run import events as ev
+from steps.run.launch import Launched
 
 
 def run_aborting_on_questions(

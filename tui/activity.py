@@ -8,9 +8,9 @@ from __future__ import annotations
 
 from rich.text import Text
 
-from steps.export import human_duration
+from steps.record.export import human_duration
+from steps.record.view import SessionView
 from steps.states import DecisionKind, RunOutcome, StepState
-from steps.view import SessionView
 
 from .look import Look
 

@@ -25,9 +25,10 @@ from textual import work
 from textual.app import App, SystemCommand
 from textual.screen import Screen
 
-from steps import launch, session
-from steps.engine import OUTCOME_SUCCEEDED
 from steps.errors import BadInput, CairnError
+from steps.record import session
+from steps.run import launch
+from steps.run.engine import OUTCOME_SUCCEEDED
 
 from .feeds import EngineFeed, Feed, JournalFeed
 from .look import Look, wants_ascii

@@ -9,12 +9,13 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
-from steps import params as params_mod
-from steps import registry, targets
 from steps.cluster.state import ClusterState
 from steps.errors import BadInput
-from steps.launch import TargetRequest
-from steps.printable import printable
+from steps.record.printable import printable
+from steps.run import targets
+from steps.run.launch import TargetRequest
+from steps.runbook import params as params_mod
+from steps.runbook import registry
 
 
 def _sandbox(scenario: str, model: str) -> targets.SandboxTarget:
@@ -39,7 +40,7 @@ def read_target(req: TargetRequest, model: str) -> ClusterState:
 
 def run(args: argparse.Namespace, given: dict[str, Any], req: TargetRequest) -> int:
     from steps import checks
-    from steps.launch import _discover
+    from steps.run.launch import _discover
 
     runbook = registry.find(args.runbook, runbook_file=args.runbook_file)
     params_mod.resolve(runbook, given)  # bad params stop before anything is read
@@ -48,7 +49,7 @@ def run(args: argparse.Namespace, given: dict[str, Any], req: TargetRequest) -> 
     given, notes = _discover(runbook, given, state)
     values = params_mod.resolve(runbook, given)
     # The named runbook's own pre-flight (its preflight phase's checks), not a fixed list.
-    from steps import plan as plan_mod
+    from steps.runbook import plan as plan_mod
 
     plan = plan_mod.resolve(runbook, values)
     report = checks.preflight_of(plan, state, values.params)
@@ -69,7 +70,7 @@ def run(args: argparse.Namespace, given: dict[str, Any], req: TargetRequest) -> 
 
 def dump(args: argparse.Namespace, req: TargetRequest) -> int:
     from steps.cluster import sources
-    from steps.params import parse_assignments
+    from steps.runbook.params import parse_assignments
 
     model = parse_assignments(args.sets).get("model", "kubeflow")
     directory = Path(args.directory)

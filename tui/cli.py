@@ -13,8 +13,9 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from steps import __version__, targets
+from steps import __version__
 from steps.errors import BadInput, CairnError
+from steps.run import targets
 
 DEFAULT_RUNBOOK = "ckf-1.11-ambient"
 
@@ -169,7 +170,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def _given(args: argparse.Namespace) -> dict[str, object]:
-    from steps.params import parse_assignments
+    from steps.runbook.params import parse_assignments
 
     given: dict[str, object] = dict(parse_assignments(args.sets))
     if getattr(args, "platform", None) is not None:
@@ -180,7 +181,7 @@ def _given(args: argparse.Namespace) -> dict[str, object]:
 
 
 def _target_request(args: argparse.Namespace):
-    from steps.launch import TargetRequest, parse_faults
+    from steps.run.launch import TargetRequest, parse_faults
 
     if getattr(args, "live", False):
         kind = "live"
@@ -199,7 +200,7 @@ def _target_request(args: argparse.Namespace):
 
 
 def cmd_list(_args: argparse.Namespace) -> int:
-    from steps import registry
+    from steps.runbook import registry
 
     for rb in registry.list_runbooks():
         print(f"{rb.id:<20} {rb.title}  ({len(rb.phases)} phases, {step_counts(rb)})")
@@ -210,7 +211,7 @@ def step_counts(rb) -> str:
     """How many steps a run has: for the default params, what each item of a list param adds and
     what other choices change ("47 steps + 2 per user_namespaces item; 51 with
     platform=canonical-k8s"). The runbook's step definitions would name a number no run has."""
-    from steps import params, plan
+    from steps.runbook import params, plan
 
     def count(given: dict[str, object]) -> int:
         return len(list(plan.resolve(rb, params.resolve(rb, given)).steps()))
@@ -242,7 +243,7 @@ def step_counts(rb) -> str:
 
 
 def cmd_plan(args: argparse.Namespace) -> int:
-    from steps import params, plan, registry
+    from steps.runbook import params, plan, registry
 
     rb = registry.find(args.runbook, runbook_file=args.runbook_file)
     values = params.resolve(rb, _given(args))
@@ -255,7 +256,7 @@ def validate_run(request) -> None:
     params, and every --fault's step (a fault on a step that does not exist would never fire)."""
     import difflib
 
-    from steps import params, registry
+    from steps.runbook import params, registry
 
     rb = registry.find(request.runbook, runbook_file=request.runbook_file)
     params.resolve(rb, request.given)
@@ -273,7 +274,7 @@ def validate_run(request) -> None:
 
 
 def cmd_run(args: argparse.Namespace) -> int:
-    from steps.launch import RunRequest
+    from steps.run.launch import RunRequest
 
     request = RunRequest(
         runbook=args.runbook,
@@ -314,8 +315,8 @@ def cmd_watch(args: argparse.Namespace) -> int:
 
 
 def cmd_sessions(_args: argparse.Namespace) -> int:
-    from steps import session, session_list
-    from steps.export import stamp
+    from steps.record import session, session_list
+    from steps.record.export import stamp
 
     ids = session.all_ids()
     if not ids:
@@ -344,7 +345,7 @@ def cmd_sessions(_args: argparse.Namespace) -> int:
 
 
 def cmd_export(args: argparse.Namespace) -> int:
-    from steps import export, session
+    from steps.record import export, session
 
     sid, directory = session.find(args.id)
     if args.output == "-":
@@ -353,11 +354,7 @@ def cmd_export(args: argparse.Namespace) -> int:
         else:
             export.write_text(directory, sys.stdout)  # streamed: a big session never sits in memory
         return 0
-    target = (
-        Path(args.output)
-        if args.output
-        else session.SessionDir(directory).export(args.format)
-    )
+    target = Path(args.output) if args.output else session.SessionDir(directory).export(args.format)
     try:
         export.write_file(directory, target, "json" if args.format == "json" else "text")
     except OSError as exc:
@@ -413,7 +410,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(args_list)
     try:
         if args.command is None:
-            from steps.launch import RunRequest, TargetRequest
+            from steps.run.launch import RunRequest, TargetRequest
 
             from .app import run_app
 
@@ -461,7 +458,7 @@ def _internal_error(exc: BaseException) -> int:
 def _crash_log(exc: BaseException) -> str:
     import traceback
 
-    from steps import session
+    from steps.record import session
 
     path = session.home() / "crash.log"
     try:

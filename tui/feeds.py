@@ -23,14 +23,15 @@ from typing import Protocol
 
 from textual.message import Message
 
-from steps import events as ev
-from steps import journal, launch
 from steps.cluster.state import ClusterState
-from steps.engine import Engine
-from steps.execute import CommandTails
-from steps.session import SessionDir, SessionLock
-from steps.targets import DEFAULT_STATE_REFRESH, Target
-from steps.view import SessionView
+from steps.record import journal
+from steps.record.session import SessionDir, SessionLock
+from steps.record.view import SessionView
+from steps.run import events as ev
+from steps.run import launch
+from steps.run.engine import Engine
+from steps.run.execute import CommandTails
+from steps.run.targets import DEFAULT_STATE_REFRESH, Target
 
 from .look import Look
 from .messages import DriverChanged, EngineEvent, RunEnded

@@ -10,7 +10,7 @@ import os
 import sys
 from pathlib import Path
 
-from steps.export import human_duration
+from steps.record.export import human_duration
 
 UNICODE_GLYPHS = {
     "pending": "○",

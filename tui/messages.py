@@ -12,11 +12,11 @@ from typing import TYPE_CHECKING
 
 from textual.message import Message
 
-from steps import events as ev
+from steps.run import events as ev
 
 if TYPE_CHECKING:
     from steps.cluster.state import ClusterState
-    from steps.launch import Launched
+    from steps.run.launch import Launched
 
 
 class EngineEvent(Message):

@@ -14,9 +14,9 @@ import time
 from collections import deque
 from collections.abc import Mapping, Sequence
 
-from steps import events as ev
-from steps.narrator import Narrator
-from steps.session import SessionDir
+from steps.record.narrator import Narrator
+from steps.record.session import SessionDir
+from steps.run import events as ev
 
 from .look import Look
 
@@ -83,7 +83,7 @@ def passed_over_note(count: int, number: int) -> str:
 
 class Annotator:
     """The lines Cairn writes into the output stream around commands: which step, which command,
-    how it ended. The words are the narrator's (steps/narrator.py, shared with plain mode and the
+    how it ended. The words are the narrator's (steps/record/narrator.py, shared with plain mode and the
     export); this adds the pane's glyphs and a blank line before each step. One per stream."""
 
     def __init__(self, look: Look, titles: Mapping[str, str]):

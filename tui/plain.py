@@ -19,13 +19,14 @@ import time
 from collections.abc import Callable, Iterator
 from typing import TextIO
 
-from steps import events as ev
-from steps import journal, launch, narrator, session
-from steps.engine import OUTCOME_ABORTED, OUTCOME_DETACHED, OUTCOME_FAILED, OUTCOME_SUCCEEDED
-from steps.narrator import Narrator, human_duration
-from steps.printable import printable
+from steps.record import journal, narrator, session
+from steps.record.narrator import Narrator, human_duration
+from steps.record.printable import printable
+from steps.record.view import SessionView
+from steps.run import events as ev
+from steps.run import launch
+from steps.run.engine import OUTCOME_ABORTED, OUTCOME_DETACHED, OUTCOME_FAILED, OUTCOME_SUCCEEDED
 from steps.states import Choice, DecisionKind
-from steps.view import SessionView
 
 from .ssh import ssh_warning
 
@@ -40,7 +41,7 @@ ANSWERS = {
 
 
 class Printer:
-    """Turns events into lines, in the narrator's words (steps/narrator.py). Also used by
+    """Turns events into lines, in the narrator's words (steps/record/narrator.py). Also used by
     `cairn watch --plain`.
 
     A closed stdout (`| head`) is not an error to crash on: `on_broken` is told once (plain mode
@@ -424,7 +425,7 @@ def resume(session_id: str | None, yes: bool | None = None) -> int:
 
 def watch(session_id: str | None, out: TextIO = sys.stdout, poll: float = 0.3) -> int:
     """A read-only tail of a session: its events and its commands' output, as they happen."""
-    from steps.execute import CommandTails
+    from steps.run.execute import CommandTails
 
     sid, directory = session.find(session_id)
     layout = session.SessionDir(directory)

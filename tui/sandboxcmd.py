@@ -9,8 +9,8 @@ import tempfile
 from collections.abc import Sequence
 from pathlib import Path
 
-from steps import session
 from steps.errors import BadInput
+from steps.record import session
 
 
 def _sandbox_of(session_id: str | None) -> tuple[str, Path]:

@@ -15,7 +15,7 @@ from contextlib import contextmanager
 from dataclasses import replace
 from typing import Any
 
-from . import juju_format, kube_format
+from . import juju_parse, kube_parse
 from .documents import load_documents
 from .state import ClusterState
 
@@ -48,9 +48,9 @@ class StateBuilder:
     """Collects parsed pieces; `build()` makes the frozen state. Not thread-safe; one per read."""
 
     def __init__(self) -> None:
-        self.status: juju_format.JujuStatus | None = None
+        self.status: juju_parse.JujuStatus | None = None
         self.configs: dict[str, dict[str, Any]] = {}
-        self.kube = kube_format.KubeObjects()
+        self.kube = kube_parse.KubeObjects()
         self.kubernetes_version = ""
         self.juju_version = ""
         self.tools: dict[str, str] = {}
@@ -66,7 +66,7 @@ class StateBuilder:
             return None
         # The two plain-text formats are short; never scan a large document for them.
         if len(stripped) < 200 and "\n" not in stripped:
-            version = juju_format.parse_version(stripped)
+            version = juju_parse.parse_version(stripped)
             if version:
                 self.set_juju_version(version)
                 return JUJU_VERSION
@@ -83,26 +83,26 @@ class StateBuilder:
         return known[0] if len(set(known)) == 1 else ", ".join(sorted(set(known)))
 
     def add_document(self, doc: Any, where: str) -> str | None:
-        if juju_format.looks_like_status(doc):
-            self.add_juju_status(juju_format.parse_status(doc, where))
+        if juju_parse.looks_like_status(doc):
+            self.add_juju_status(juju_parse.parse_status(doc, where))
             return JUJU_STATUS
-        if juju_format.looks_like_config(doc):
-            app, values = juju_format.parse_config(doc, where)
+        if juju_parse.looks_like_config(doc):
+            app, values = juju_parse.parse_config(doc, where)
             self.configs[app] = values
             return JUJU_CONFIG
-        if kube_format.looks_like_version(doc):
-            self.set_kubectl_versions(*kube_format.parse_version(doc, where))
+        if kube_parse.looks_like_version(doc):
+            self.set_kubectl_versions(*kube_parse.parse_version(doc, where))
             return KUBECTL_VERSION
-        if kube_format.looks_like_objects(doc):
-            kube_format.add_objects(doc, where, self.kube)
+        if kube_parse.looks_like_objects(doc):
+            kube_parse.add_objects(doc, where, self.kube)
             return KUBE_OBJECTS
-        if isinstance(doc, list) and doc and all(kube_format.looks_like_objects(d) for d in doc):
+        if isinstance(doc, list) and doc and all(kube_parse.looks_like_objects(d) for d in doc):
             for i, item in enumerate(doc):
-                kube_format.add_objects(item, f"{where}[{i}]", self.kube)
+                kube_parse.add_objects(item, f"{where}[{i}]", self.kube)
             return KUBE_OBJECTS
         return None
 
-    def add_juju_status(self, status: juju_format.JujuStatus) -> None:
+    def add_juju_status(self, status: juju_parse.JujuStatus) -> None:
         self.status = status
         self.errors.extend(status.errors)
 

@@ -4,7 +4,7 @@ A 20,000-pod list is tens of megabytes of JSON; the standard library builds ever
 pod as Python objects only for the converter to read a dozen of them, and converting each pod dict
 in Python costs as much again. Here msgspec decodes each pod into small typed structs holding just
 those fields (skipping the rest in C), and they become `Pod`s with a few attribute reads; other
-kinds are decoded in full, as dicts, for `kube_format`. Anything unusual — not a list, a field of
+kinds are decoded in full, as dicts, for `kube_parse`. Anything unusual — not a list, a field of
 an unexpected type, a pod without a name — returns None, and the caller takes the standard path,
 which also gives the precise error for malformed input.
 """
@@ -14,7 +14,7 @@ from __future__ import annotations
 import gc
 from typing import Any
 
-from .kube_format import deployment_of
+from .kube_parse import deployment_of
 from .state import Container, Pod
 
 try:

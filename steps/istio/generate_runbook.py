@@ -14,8 +14,8 @@ import shlex
 from pathlib import Path
 from typing import Any
 
-from ..generators import GenContext, Generated, generator
-from ..model import BenignRule, Command
+from ..runbook.generators.context import GenContext, Generated
+from ..runbook.model import BenignRule, Command
 
 # The configuration as it was before the migration: the waypoints, policies, order and deletions
 # all come from it (a later read would hold Cairn's own copies and copy them again).
@@ -116,7 +116,6 @@ def _record(a: Any, phase: str) -> list[dict[str, str]]:
     ]
 
 
-@generator("istio-prereqs")
 def prereqs(ctx: GenContext) -> Generated:
     """Stops the run on the pre-reqs blockers only (the cluster-setup ones are that phase's job)."""
     a = analysis(ctx)
@@ -129,7 +128,6 @@ def prereqs(ctx: GenContext) -> Generated:
     return Generated(commands=(), record=_record(a, "pre-reqs"))
 
 
-@generator("istio-cluster-setup-recheck")
 def cluster_setup_recheck(ctx: GenContext) -> Generated:
     a = analysis(ctx)
     blockers = _findings(a, "cluster-setup")
@@ -138,19 +136,16 @@ def cluster_setup_recheck(ctx: GenContext) -> Generated:
     return Generated(commands=(), record=_record(a, "cluster-setup"))
 
 
-@generator("istio-analysis-json")
 def analysis_json(ctx: GenContext) -> str:
     return json.dumps(analysis(ctx).to_json(), indent=2, sort_keys=True) + "\n"
 
 
-@generator("istio-waypoints-yaml")
 def waypoints_yaml(ctx: GenContext) -> str:
     from .analyze import render_waypoints_yaml
 
     return render_waypoints_yaml(analysis(ctx)) or "# no waypoint needed\n"
 
 
-@generator("istio-policies-yaml")
 def policies_yaml(ctx: GenContext) -> str:
     from .analyze import render_policies_yaml
 
@@ -161,7 +156,6 @@ def _argv(command: str) -> tuple[str, ...]:
     return tuple(shlex.split(command))
 
 
-@generator("istio-wait-waypoints")
 def wait_waypoints(ctx: GenContext) -> Generated:
     a = analysis(ctx)
     cmds = []
@@ -181,7 +175,6 @@ def wait_waypoints(ctx: GenContext) -> Generated:
     return Generated(commands=tuple(cmds), record=[list(c) for c in cmds])
 
 
-@generator("istio-use-waypoints")
 def use_waypoints(ctx: GenContext) -> Generated:
     """Label namespaces/Services to use their waypoint (and ingress-use-waypoint where ingress
     would bypass it), then wait until every generated targetRefs policy is WaypointAccepted."""
@@ -205,7 +198,6 @@ def use_waypoints(ctx: GenContext) -> Generated:
     return Generated(commands=tuple(cmds), record=[list(c) for c in cmds])
 
 
-@generator("istio-remove-sidecars")
 def remove_sidecars(ctx: GenContext) -> Generated:
     """Namespace by namespace in the generated order (callers first): ambient label on, injection
     labels off, every workload restarted and rolled out. A namespace not selected is left alone."""
@@ -292,13 +284,11 @@ def probe_commands(params) -> list[Command]:
     return cmds
 
 
-@generator("istio-traffic-probes")
 def traffic_probes(ctx: GenContext) -> Generated:
     cmds = probe_commands(ctx.params)
     return Generated(commands=tuple(cmds), record=[" ".join(c.argv) for c in cmds])
 
 
-@generator("istio-simplify-policies")
 def simplify_policies(ctx: GenContext) -> Generated:
     """Delete the originals the waypoints now enforce, and the Sidecar objects, last."""
     a = analysis(ctx)
@@ -312,3 +302,18 @@ def simplify_policies(ctx: GenContext) -> Generated:
             )
         )
     return Generated(commands=tuple(cmds), record=list(a.deletions))
+
+
+# The generators this module offers, by the name a runbook uses (see generators/__init__.py).
+GENERATORS = {
+    "istio-prereqs": prereqs,
+    "istio-cluster-setup-recheck": cluster_setup_recheck,
+    "istio-analysis-json": analysis_json,
+    "istio-waypoints-yaml": waypoints_yaml,
+    "istio-policies-yaml": policies_yaml,
+    "istio-wait-waypoints": wait_waypoints,
+    "istio-use-waypoints": use_waypoints,
+    "istio-remove-sidecars": remove_sidecars,
+    "istio-traffic-probes": traffic_probes,
+    "istio-simplify-policies": simplify_policies,
+}

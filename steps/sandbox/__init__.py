@@ -116,6 +116,8 @@ def tools_in(sandbox_dir: Path) -> tuple[str, ...]:
     bin_dir = Path(sandbox_dir) / "bin"
     found = tuple(sorted(p.name for p in bin_dir.iterdir())) if bin_dir.is_dir() else ()
     return found or TOOLS
+
+
 def _site_packages() -> list[str]:
     """Where this interpreter finds installed packages (the emulators' `-S` skips `site`)."""
     import site

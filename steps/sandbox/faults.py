@@ -1,6 +1,6 @@
 """Injected failures for rehearsing failure handling.
 
-Every command Cairn runs carries CAIRN_STEP=<step id> (steps.execute.command_env, on any target;
+Every command Cairn runs carries CAIRN_STEP=<step id> (steps.run.execute.command_env, on any target;
 the sandbox reads it as any other tool could, and imports nothing of the core). A fault registered
 for that step makes the command fail once (then succeed on the retry), fail every time, or hang
 until killed.

@@ -7,7 +7,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from . import catalogue, charms, juju_format, model
+from . import catalogue, charms, juju_print, model
 from .flags import UsageError, parse
 from .formats import to_json, to_yaml
 from .juju_common import (
@@ -109,11 +109,11 @@ def cmd_status(ctx: Context, argv: list[str]) -> None:
     fmt = p.get("format", "tabular")
     filters = p.args or None  # an unmatched filter shows an empty result, not an error
     if fmt == "json":
-        text = json.dumps(juju_format.status_dict(state, now, filters), separators=(",", ":")) + "\n"
+        text = json.dumps(juju_print.status_dict(state, now, filters), separators=(",", ":")) + "\n"
     elif fmt == "yaml":
-        text = to_yaml(juju_format.status_dict(state, now, filters), sort_keys=False)
+        text = to_yaml(juju_print.status_dict(state, now, filters), sort_keys=False)
     elif fmt in ("tabular", "short", "line", "oneline", "summary"):
-        text = juju_format.status_tabular(state, now, filters, bool(p.get("relations")))
+        text = juju_print.status_tabular(state, now, filters, bool(p.get("relations")))
     else:
         raise UsageError(f'invalid value "{fmt}" for option --format: unknown format "{fmt}"', "--format")
     if p.get("output"):
@@ -155,9 +155,9 @@ def cmd_config(ctx: Context, argv: list[str]) -> None:
             if key not in options:
                 raise JujuError(f'key "{key}" not found in "{name}" application config or charm settings.')
             value = app.get("config", {}).get(key, options[key][1])
-            ctx.say(juju_format.config_value_text(value))
+            ctx.say(juju_print.config_value_text(value))
             return
-        data = juju_format.config_yaml(name, app, options)
+        data = juju_print.config_yaml(name, app, options)
         ctx.say((to_json(data) if p.get("format") == "json" else to_yaml(data)).rstrip("\n"))
         return
     if gets:
@@ -219,7 +219,7 @@ def cmd_show_unit(ctx: Context, argv: list[str]) -> None:
     now = clock()
     result: dict[str, Any] = {}
     for unit in p.args:
-        data = juju_format.show_unit(state, unit, now)
+        data = juju_print.show_unit(state, unit, now)
         if data is None:
             raise JujuError(f'getting details for unit {unit}: unit "{unit}" not found')
         endpoint = p.get("endpoint")
@@ -262,7 +262,7 @@ def cmd_export_bundle(ctx: Context, argv: list[str]) -> None:
     )
     state = load(ctx.dir)
     check_model(state, p)
-    text = to_yaml(juju_format.export_bundle(state, clock()), sort_keys=False)
+    text = to_yaml(juju_print.export_bundle(state, clock()), sort_keys=False)
     if p.get("filename"):
         Path(p.get("filename")).write_text(text)
         ctx.say(f"Bundle successfully exported to {p.get('filename')}")

@@ -116,7 +116,13 @@ KINDS = [
     Kind("WasmPlugin", "extensions.istio.io", "v1alpha1", "wasmplugins", True, (), builtin=False),
     Kind("GRPCRoute", "gateway.networking.k8s.io", "v1", "grpcroutes", True, (), builtin=False),
     Kind(
-        "ReferenceGrant", "gateway.networking.k8s.io", "v1beta1", "referencegrants", True, ("refgrant",), builtin=False
+        "ReferenceGrant",
+        "gateway.networking.k8s.io",
+        "v1beta1",
+        "referencegrants",
+        True,
+        ("refgrant",),
+        builtin=False,
     ),
     Kind("Profile", "kubeflow.org", "v1", "profiles", False, (), builtin=False),
     Kind("Notebook", "kubeflow.org", "v1", "notebooks", True, (), builtin=False),

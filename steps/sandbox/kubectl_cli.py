@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from . import jsonpath, kinds, kube, kube_format, shown
+from . import jsonpath, kinds, kube, kube_print, shown
 from .flags import UsageError
 from .formats import to_json, to_yaml
 from .kubectl_common import (
@@ -131,7 +131,7 @@ def _format(state: State, groups, out: str, t: float, single: bool, p, all_ns: b
     label_columns = [
         c for v in ([p.get("label_columns")] if p.get("label_columns") else []) for c in v.split(",")
     ]
-    return kube_format.render_table(
+    return kube_print.render_table(
         state,
         groups,
         t,
@@ -178,11 +178,11 @@ def cmd_describe(ctx: Ctx, argv: list[str]) -> int:
                     ctx.err.append(not_found(kind, name) + "\n")
                     rc = 1
                 for obj in objs:
-                    chunks.append(kube_format.describe(state, kind, shown.render(state, obj, t), t))
+                    chunks.append(kube_print.describe(state, kind, shown.render(state, obj, t), t))
         else:
             for obj in visible(state, kind, t, None if p.get("all_namespaces") else ns):
                 if lmatch(kube.labels_of(obj)):
-                    chunks.append(kube_format.describe(state, kind, shown.render(state, obj, t), t))
+                    chunks.append(kube_print.describe(state, kind, shown.render(state, obj, t), t))
     ctx.out.append("\n\n".join(c.rstrip("\n") for c in chunks) + ("\n" if chunks else ""))
     if not chunks and rc == 0:
         ctx.err.append(f"No resources found in {ns} namespace.\n")

@@ -241,7 +241,9 @@ def cmd_exec(ctx: Ctx, argv: list[str]) -> int:
         owned = pods.pods_of(state, "Deployment", ns, target.split("/", 1)[1], t)
         running = [q for q in owned if pods.pod_runtime(state, q, t)["status"] == "Running"]
         if not owned:
-            raise KubectlError(f'Error from server (NotFound): deployments.apps "{target.split("/", 1)[1]}" not found')
+            raise KubectlError(
+                f'Error from server (NotFound): deployments.apps "{target.split("/", 1)[1]}" not found'
+            )
         name = (running or owned)[0]["metadata"]["name"]
     pod = kube.get(state, "Pod", ns, name, t)
     if pod is None:

@@ -3,9 +3,9 @@ default "kubeflow", so the profiles' principals named the wrong gateway."""
 
 from __future__ import annotations
 
-from steps import params, plan, registry
-from steps.argvfmt import format_argv
 from steps.checks import run_check
+from steps.runbook import params, plan, registry
+from steps.runbook.argvfmt import format_argv
 
 from .ckf_states import PARAMS, app, migrated_model, with_apps
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import json
 
-from steps import params, plan, registry
 from steps.checks import DISCOVERERS, preflight_groups, preflight_of, run_check
 from steps.checks.ckf16 import BUNDLE_1_6
+from steps.runbook import params, plan, registry
 
 from .ckf_states import PARAMS, app, sidecar_model, state, unit
 

@@ -83,4 +83,3 @@ def test_checksums_empty_source_refuses():
     result = run_check("volume-checksums-match", sidecar_model(), PARAMS, source="", destination=SHA_COPY)
     assert result.status == "failed" and "holds no file" in result.message and "refusing" in result.message
     assert "skip this step deliberately" in result.fix
-

@@ -3,8 +3,8 @@ and afterwards nothing of Knative is left (namespaces or CRDs stuck on finalizer
 
 from __future__ import annotations
 
-from steps import params, plan, registry
 from steps.checks import run_check
+from steps.runbook import params, plan, registry
 
 from .ckf_states import PARAMS, obj, sidecar_model, state, with_objects
 

@@ -3,9 +3,9 @@ belongs to Canonical Kubernetes only); they (and `none`) are accepted and detect
 
 from __future__ import annotations
 
-from steps import params, plan, registry
-from steps.argvfmt import format_argv
 from steps.checks import detect_platform, run_check
+from steps.runbook import params, plan, registry
+from steps.runbook.argvfmt import format_argv
 
 from .ckf_states import PARAMS, obj, sidecar_model, with_objects
 
@@ -59,4 +59,7 @@ def test_the_cilium_restart_is_destructive_and_asks():
     p = plan.resolve(rb, params.resolve(rb, {"platform": "canonical-k8s"}))
     step = p.step("cilium-restart")
     assert step.destructive and "every node" in step.warning
-    assert plan.format_plan(p).count("Restart the Cilium agents  [cilium-restart]  (destructive: asks first)") == 1
+    assert (
+        plan.format_plan(p).count("Restart the Cilium agents  [cilium-restart]  (destructive: asks first)")
+        == 1
+    )

@@ -5,9 +5,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from steps import params, plan, registry
 from steps.checks import run_check
-from steps.generators import GenContext, get
+from steps.runbook import params, plan, registry
+from steps.runbook.generators import GenContext, get
 
 from .ckf_states import PARAMS, pod, state
 

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import steps.sandbox as sandbox
+from steps.cluster.mesh_view import namespace_mesh
 from steps.cluster.sources.sandbox import read_sandbox
-from steps.mesh_view import namespace_mesh
 
 
 def _rows(path):

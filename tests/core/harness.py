@@ -8,12 +8,14 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from steps import events as ev
-from steps import launch, params, plan, registry, session
 from steps.cluster.state import ClusterState
-from steps.engine import Engine, EngineOptions
-from steps.journal import JournalWriter
-from steps.view import SessionView
+from steps.record import session
+from steps.record.journal import JournalWriter
+from steps.record.view import SessionView
+from steps.run import events as ev
+from steps.run import launch
+from steps.run.engine import Engine, EngineOptions
+from steps.runbook import params, plan, registry
 
 
 @dataclass
@@ -88,7 +90,7 @@ class Harness:
         return [e for e in self.events if isinstance(e, kind)]
 
     def journal_types(self):
-        from steps.journal import read
+        from steps.record.journal import read
 
         return [e.type for e in read(self.directory / "journal.jsonl").events]
 
@@ -148,7 +150,7 @@ def make(
 
 def resume(h: Harness, *, yes: bool = False, checks=None) -> Harness:
     """A new engine on the same session, from its journal, as `cairn resume` builds it."""
-    from steps.journal import read
+    from steps.record.journal import read
 
     path = h.directory / "journal.jsonl"
     view = SessionView.build(read(path).events)

@@ -7,7 +7,7 @@ import subprocess
 
 import pytest
 
-from steps.argvfmt import format_argv
+from steps.runbook.argvfmt import format_argv
 
 CURL = ["curl", "--silent", "--write-out", "\nHTTP %{http_code}\n", "http://10.0.0.1/"]
 

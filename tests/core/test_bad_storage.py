@@ -8,9 +8,10 @@ import shutil
 
 import pytest
 
-from steps import journal, launch, session
 from steps.errors import BadInput
-from steps.launch import RunRequest, TargetRequest
+from steps.record import journal, session
+from steps.run import launch
+from steps.run.launch import RunRequest, TargetRequest
 from tui import cli
 
 
@@ -68,7 +69,7 @@ def test_resume_with_its_sandbox_gone_is_refused_at_once(damage):
 
 def test_disk_full_mid_run_stops_cleanly_with_the_journal_whole(tmp_path):
     """The engine stops as a detach with one clear notice; no traceback, the journal parses."""
-    from steps import events as ev
+    from steps.run import events as ev
 
     from .harness import make
     from .test_engine import _step, book
@@ -106,7 +107,7 @@ def test_journal_writer_turns_a_full_disk_into_one_line(tmp_path):
             pass
 
     w._fh = Full()
-    from steps import events as ev
+    from steps.run import events as ev
 
     with pytest.raises(journal.JournalUnwritable, match="No space left on device"):
         w.write(ev.Notice(level="info", text="x"))

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from steps import session
+from steps.record import session
 
 
 def cairn(*args, input_text=None, env=None):

@@ -5,8 +5,8 @@ from __future__ import annotations
 import sys
 import time
 
-from steps import events as ev
-from steps.journal import read
+from steps.record.journal import read
+from steps.run import events as ev
 
 from .harness import HEADER, Result, Settle, make
 
@@ -101,7 +101,7 @@ def test_abort_kills_the_running_command(tmp_path):
     fin = h.of(ev.CommandFinished)[-1]
     assert fin.reason == "aborted"
     assert not any(e.display == "echo never" for e in h.of(ev.CommandStarted))
-    from steps.execute import _pids
+    from steps.run.execute import _pids
 
     sup, child = _pids(h.directory / "commands" / f"{started.number:03d}.pid")
     from .test_execute import _gone
@@ -327,7 +327,7 @@ def test_resume_after_a_retried_failure_goes_on_from_the_right_command(tmp_path)
 
 
 def test_secret_values_are_forgotten_when_the_run_succeeds(tmp_path):
-    from steps import secret_store
+    from steps.record import secret_store
 
     text = book("""      - id: creds
         title: Creds
@@ -347,7 +347,9 @@ def test_secret_values_are_forgotten_when_the_run_succeeds(tmp_path):
 def test_every_command_knows_its_session_and_step_on_any_target(tmp_path):
     """CAIRN_SESSION and CAIRN_STEP are set for every command, not only for the sandbox's faults."""
     show = "echo $CAIRN_STEP $CAIRN_SESSION"
-    h = make(book(_step("first", [f"sh -c '{show}'"]), _step("second", [f"sh -c '{show}'"])), tmp_path).start()
+    h = make(
+        book(_step("first", [f"sh -c '{show}'"]), _step("second", [f"sh -c '{show}'"])), tmp_path
+    ).start()
     assert h.join() == "succeeded"
     assert h.engine.target.kind == "fake"
     assert (h.directory / "commands" / "001.out").read_text() == f"first {h.directory}\n"

@@ -7,9 +7,9 @@ from __future__ import annotations
 import sys
 import time
 
-from steps import events as ev
-from steps.journal import read
-from steps.view import SessionView
+from steps.record.journal import read
+from steps.record.view import SessionView
+from steps.run import events as ev
 
 from .harness import book, make, resume
 from .harness import step as _step
@@ -52,7 +52,7 @@ def test_a_destructive_confirmation_shows_captured_values_filled_in(tmp_path):
 
 
 def test_a_generated_destructive_step_shows_its_computed_commands_before_it_asks(tmp_path):
-    from steps import generators
+    from steps.runbook import generators
 
     def two_echoes(ctx):
         return generators.Generated(commands=(("echo", "remove", "a:b"), ("echo", "remove", "c:d")))
@@ -215,7 +215,7 @@ def test_kill_command_kills_only_the_command_and_the_step_offers_retry(tmp_path)
 
 
 def test_silence_is_measured_from_the_last_output(tmp_path):
-    from steps.narrator import silence_text
+    from steps.record.narrator import silence_text
 
     script = "import time,sys; print('hello', flush=True); time.sleep(1.2)"
     h = make(book(_step("a", [f'[{PY}, -c, "{script}"]'])), tmp_path).start()
@@ -303,7 +303,7 @@ def test_a_finished_step_reports_its_own_time_apart_from_the_wait(tmp_path):
     assert h.join() == "succeeded"
     done = [e for e in h.of(ev.StepFinished) if e.state == "succeeded"][0]
     assert done.waited >= 1.0 and done.duration < 0.9, (done.duration, done.waited)
-    from steps.narrator import Narrator
+    from steps.record.narrator import Narrator
 
     assert "waiting for you" in Narrator({}).lines(done)[0]
 

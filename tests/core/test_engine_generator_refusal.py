@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import pytest
 
-from steps import events as ev
-from steps import generators
-from steps.generators import Generated
+from steps.run import events as ev
+from steps.runbook import generators
+from steps.runbook.generators import Generated
 
 from .harness import HEADER, make
 

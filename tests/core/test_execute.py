@@ -9,7 +9,7 @@ import subprocess
 import sys
 import time
 
-from steps import execute
+from steps.run import execute
 
 
 def _run(tmp_path, argv, n=1, **kw):
@@ -110,9 +110,9 @@ def test_command_outlives_the_process_that_started_it(tmp_path):
     out = tmp_path / "001.out"
     launcher = f"""
 import sys
-sys.path.insert(0, {str(execute.SUPERVISOR.parents[1])!r})
+sys.path.insert(0, {str(execute.SUPERVISOR.parents[2])!r})
 from pathlib import Path
-from steps import execute
+from steps.run import execute
 files = execute.CommandFiles.numbered(Path({str(tmp_path)!r}), 1)
 execute.start(['sh', '-c', 'sleep 1; echo finished'], files)
 print('started', flush=True)

@@ -8,10 +8,10 @@ import subprocess
 import sys
 import time
 
-from steps import events as ev
-from steps import export
 from steps.cluster.state import App, ClusterState, Relation, Status
-from steps.model import CheckRef
+from steps.record import export
+from steps.run import events as ev
+from steps.runbook.model import CheckRef
 
 from .harness import Result, book, make
 from .harness import step as _step
@@ -157,7 +157,7 @@ def test_a_huge_output_is_capped_in_the_export_which_is_streamed(tmp_path):
     # would carry over the (much bigger) pytest worker that spawned it, since exec records the
     # parent's peak when the child shares its memory until then (vfork).
     code = (
-        "import re, time; from pathlib import Path; from steps import export; "
+        "import re, time; from pathlib import Path; from steps.record import export; "
         f"t = time.monotonic(); export.write_file(Path({str(h.directory)!r}), Path({str(target)!r})); "
         "hwm = re.search(r'VmHWM:\\s+(\\d+)', Path('/proc/self/status').read_text()).group(1); "
         "print(time.monotonic() - t, hwm)"

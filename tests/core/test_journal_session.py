@@ -10,10 +10,10 @@ import time
 
 import pytest
 
-from steps import events as ev
-from steps import journal, session
 from steps.errors import BadInput
-from steps.journal import JournalWriter
+from steps.record import journal, session
+from steps.record.journal import JournalWriter
+from steps.run import events as ev
 
 
 def _journal(tmp_path, *events):

@@ -7,10 +7,10 @@ import json
 
 import pytest
 
-from steps import events as ev
 from steps.errors import BadInput
-from steps.launch import RunRequest, TargetRequest, start
-from steps.targets import LiveTarget
+from steps.run import events as ev
+from steps.run.launch import RunRequest, TargetRequest, start
+from steps.run.targets import LiveTarget
 
 KUBECONFIG = """apiVersion: v1
 kind: Config

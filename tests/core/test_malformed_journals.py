@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from steps import journal
 from steps.errors import BadInput
+from steps.record import journal
 
 JOURNALS = sorted((Path(__file__).parents[1] / "malformed" / "journals").iterdir())
 

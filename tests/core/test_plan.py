@@ -6,9 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from steps import params, plan, registry
-from steps.argvfmt import format_argv
 from steps.errors import BadInput
+from steps.runbook import params, plan, registry
+from steps.runbook.argvfmt import format_argv
 
 
 def _plan(**given):
@@ -166,10 +166,14 @@ def test_every_guide_command_is_in_the_plan():
 
 def test_the_guide_command_list_is_the_guides():
     """The test data above is the guide's own command lines, where the reference guide is at hand."""
-    guide = next(Path(__file__).resolve().parents[3].joinpath("shared/reference/seeds").glob("001_*.txt"), None)
+    guide = next(
+        Path(__file__).resolve().parents[3].joinpath("shared/reference/seeds").glob("001_*.txt"), None
+    )
     if guide is None:
         pytest.skip("the reference guide is not beside the checkout (the command list in the repo is used)")
-    from_guide = [s.strip() for s in guide.read_text().splitlines() if s.strip().startswith(("juju ", "kubectl "))]
+    from_guide = [
+        s.strip() for s in guide.read_text().splitlines() if s.strip().startswith(("juju ", "kubectl "))
+    ]
     kept = [line for line in GUIDE_COMMANDS.read_text().splitlines() if not line.startswith("#")]
     assert kept == from_guide
 

@@ -3,9 +3,9 @@ dialect (issue 11.2): the plan shows the exact argv that runs."""
 
 from __future__ import annotations
 
-from steps import params, plan, registry, template
-from steps.argvfmt import format_argv
 from steps.checks.ckf16 import CHANNELS_1_7
+from steps.runbook import params, plan, registry, template
+from steps.runbook.argvfmt import format_argv
 
 
 def _commands(**given: str) -> list[str]:

@@ -8,10 +8,10 @@ import os
 import subprocess
 import sys
 
-from steps import events as ev
-from steps import export
-from steps.launch import RunRequest, TargetRequest, start
-from steps.printable import printable
+from steps.record import export
+from steps.record.printable import printable
+from steps.run import events as ev
+from steps.run.launch import RunRequest, TargetRequest, start
 from tui.plain import Printer
 
 HOSTILE = "\x1b]0;TITLE\x07\x1b[2Jcleared\u202eevil"

@@ -10,8 +10,8 @@ import time
 
 import pytest
 
-from steps import events as ev
-from steps.execute import CommandFiles
+from steps.run import events as ev
+from steps.run.execute import CommandFiles
 
 from .harness import Result, make, resume
 from .test_engine import _step, book

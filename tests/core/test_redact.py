@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import base64
 
-from steps.redact import REDACTED, Redactor, output_is_secret, redact
+from steps.record.redact import REDACTED, Redactor, output_is_secret, redact
 
 
 def test_known_values_and_their_base64():
@@ -79,7 +79,7 @@ def test_juju_config_blocks_yaml_and_json():
 
 
 def test_commands_whose_whole_output_is_secret():
-    from steps.redact import output_is_secret
+    from steps.record.redact import output_is_secret
 
     assert output_is_secret(["juju", "config", "minio", "secret-key", "-m", "kubeflow"])
     assert output_is_secret(

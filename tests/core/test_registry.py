@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from steps import registry
 from steps.errors import BadInput
+from steps.runbook import registry
 
 MALFORMED = sorted((Path(__file__).parents[1] / "malformed" / "runbooks").iterdir())
 
@@ -75,11 +75,13 @@ def test_find_unknown_and_user_file(tmp_path):
 def test_regexes_that_can_take_exponential_time_are_refused(pattern, refused):
     """Issue 14.6: `pattern: (a+)+$` hung on a 41-character value."""
     assert registry._nested_repeat(pattern) is refused
+
+
 def test_runbooks_are_parsed_by_libyaml_with_their_lines():
     """The C parser (4x faster on a runbook) where PyYAML has it, and line numbers still kept."""
     import yaml
 
-    from steps.registry import _LineLoader
+    from steps.runbook.registry import _LineLoader
 
     if yaml.__with_libyaml__:
         assert issubclass(_LineLoader, yaml.CSafeLoader)
@@ -93,7 +95,7 @@ def test_command_strings_split_as_shlex_splits_them():
     import itertools
     import shlex
 
-    from steps.registry import _split
+    from steps.runbook.registry import _split
 
     pieces = ["juju", "a=b", " ", "  ", "\t", "'q r'", '"s t"', "\\ ", "#x", "{p}", "\u00a0", "é", "--x=1,2"]
     for n in (1, 2, 3):

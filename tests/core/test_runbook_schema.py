@@ -10,7 +10,8 @@ import jsonschema
 import pytest
 import yaml
 
-from steps import registry, runbook_schema
+from steps.runbook import registry
+from steps.runbook import schema as runbook_schema
 
 SCHEMA = json.loads(runbook_schema.SCHEMA_PATH.read_text())
 FIXTURES = sorted((Path(__file__).parents[1] / "fixtures" / "runbooks").glob("*.yaml"))
@@ -19,7 +20,7 @@ MALFORMED = Path(__file__).parents[1] / "malformed" / "runbooks"
 
 def test_the_published_schema_is_current():
     assert runbook_schema.SCHEMA_PATH.read_text() == runbook_schema.render(), (
-        "regenerate it: python -m steps.runbook_schema"
+        "regenerate it: python -m steps.runbook.schema"
     )
 
 

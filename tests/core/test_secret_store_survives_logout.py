@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import stat
 
-from steps import secret_store
+from steps.record import secret_store
 
 
 def test_secrets_live_in_the_state_dir_not_the_runtime_tmpfs(tmp_path, monkeypatch):

@@ -2,9 +2,9 @@
 
 from pathlib import Path
 
-from steps import journal
-from steps.launch import TargetRequest, make_target
-from steps.session import SessionDir, sandbox_dir
+from steps.record import journal
+from steps.record.session import SessionDir, sandbox_dir
+from steps.run.launch import TargetRequest, make_target
 
 
 def test_session_dir_names_every_file_of_the_layout(tmp_path):

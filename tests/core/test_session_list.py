@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from steps import events as ev
-from steps import export, session_list
 from steps.errors import BadInput
-from steps.journal import JournalWriter
+from steps.record import export, session_list
+from steps.record.journal import JournalWriter
+from steps.run import events as ev
 from steps.states import FINAL_STATES
 
 OUTLINE = [
@@ -31,7 +31,7 @@ def _session(tmp_path, name: str, *, finish: bool = True, summary: dict | None =
     for step, state in (("a", "succeeded"), ("b", "skipped"), ("c", "failed")):
         events += [ev.StepStarted(step_id=step), ev.StepFinished(step_id=step, state=state)]
     if finish:
-        from steps.view import SessionView
+        from steps.record.view import SessionView
 
         counts = SessionView.build(events).counts() if summary is None else summary
         events.append(ev.RunFinished(outcome="failed", summary=counts, message="c failed"))

@@ -4,9 +4,9 @@ import json
 
 import pytest
 
-from steps import events as ev
+from steps.record.view import SessionView
+from steps.run import events as ev
 from steps.states import FINAL_STATES, Choice, DecisionKind, StepEnd, StepState, Verdict
-from steps.view import SessionView
 
 
 def test_a_step_found_done_is_journaled_done_and_shown_already_done():
@@ -25,8 +25,14 @@ def test_events_hold_members_however_they_are_made_and_journal_the_old_strings()
         '{"type":"step.finished","t":1.0,"step_id":"a","state":"done","reason":"","duration":0.0,"waited":0.0}'
     )
     asked = ev.from_record(
-        {"type": "decision.requested", "id": 1, "kind": "failed", "step_id": "a", "prompt": "p",
-         "options": ["retry", "skip", "abort"]}
+        {
+            "type": "decision.requested",
+            "id": 1,
+            "kind": "failed",
+            "step_id": "a",
+            "prompt": "p",
+            "options": ["retry", "skip", "abort"],
+        }
     )
     assert asked.kind is DecisionKind.FAILED and asked.options == (Choice.RETRY, Choice.SKIP, Choice.ABORT)
     check = ev.CheckEvaluated(step_id="a", purpose="verify", name="n", status="passed")
@@ -37,17 +43,20 @@ def test_events_hold_members_however_they_are_made_and_journal_the_old_strings()
 
 def test_the_outline_is_typed_and_journals_as_before():
     started = ev.SessionStarted(
-        session_id="s", runbook="r", runbook_title="R", t=1.0,
+        session_id="s",
+        runbook="r",
+        runbook_title="R",
+        t=1.0,
         outline=[{"id": "p", "title": "P", "steps": [{"id": "a", "title": "A", "commands": ["echo hi"]}]}],
     )
-    assert started.outline == (
-        ev.OutlinePhase("p", "P", (ev.OutlineStep("a", "A", commands=("echo hi",)),)),
-    )
+    assert started.outline == (ev.OutlinePhase("p", "P", (ev.OutlineStep("a", "A", commands=("echo hi",)),)),)
     record = json.loads(json.dumps(started.to_record()))
     assert record["outline"] == [
-        {"id": "p", "title": "P", "steps": [
-            {"id": "a", "title": "A", "doc": "", "destructive": False, "commands": ["echo hi"]}
-        ]}
+        {
+            "id": "p",
+            "title": "P",
+            "steps": [{"id": "a", "title": "A", "doc": "", "destructive": False, "commands": ["echo hi"]}],
+        }
     ]
     assert ev.from_record(record) == started
     view = SessionView.build([started, ev.StepFinished(step_id="a", state=StepEnd.DONE)])

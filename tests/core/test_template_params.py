@@ -2,10 +2,10 @@ from __future__ import annotations
 
 import pytest
 
-from steps import params, plan, registry, template
-from steps.argvfmt import format_argv
 from steps.errors import BadInput
-from steps.params import parse_assignments, when_matches
+from steps.runbook import params, plan, registry, template
+from steps.runbook.argvfmt import format_argv
+from steps.runbook.params import parse_assignments, when_matches
 
 
 def test_placeholders_leave_json_jsonpath_and_find_exec_alone():
@@ -57,9 +57,9 @@ def test_when():
 
 def test_a_param_value_is_substituted_once_as_given(tmp_path):
     """Issue 14.10: `--set p={session_dir}` became the session path at run time, `{model}` kubeflow."""
-    from steps import events as ev
-    from steps.launch import RunRequest, TargetRequest, start
-    from steps.plan import format_plan
+    from steps.run import events as ev
+    from steps.run.launch import RunRequest, TargetRequest, start
+    from steps.runbook.plan import format_plan
 
     book = tmp_path / "once.yaml"
     book.write_text(

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from steps import checks
-from steps.launch import RunRequest, TargetRequest, start
+from steps.run.launch import RunRequest, TargetRequest, start
 
 from ..ambient_end_state import CHANNELS, GATEWAY_METADATA_WITH_GAP_CLOSED, MESHED, REMOVED, ROUTED
 from ..engine_runs import run_aborting_on_questions
@@ -66,7 +66,12 @@ def test_a_wrongly_skipped_step_is_caught_by_verification():
     failed_steps = {d.step_id for d in decisions}
     # The gate before the sidecar restarts catches it first now (the namespace never gets its
     # ambient labels, so no pod is restarted into a sidecar); verification would catch it after.
-    caught_by = {"wait-namespace-relabelled.admin", "verify-status", "verify-relations", "verify-user-namespaces"}
+    caught_by = {
+        "wait-namespace-relabelled.admin",
+        "verify-status",
+        "verify-relations",
+        "verify-user-namespaces",
+    }
     assert failed_steps & caught_by, failed_steps
     state = launched.target.read_state()
     report = checks.verify(state, launched.plan.values.params)

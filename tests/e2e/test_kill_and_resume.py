@@ -15,9 +15,9 @@ from pathlib import Path
 
 import pytest
 
-from steps import journal, session
 from steps.cluster import sources
-from steps.view import SessionView
+from steps.record import journal, session
+from steps.record.view import SessionView
 
 from ..conftest import _write_tripwire
 

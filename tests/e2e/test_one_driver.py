@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from steps import session
+from steps.record import session
 
 SLOW = """cairn-runbook: 1
 id: slow

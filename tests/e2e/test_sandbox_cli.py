@@ -7,7 +7,7 @@ import os
 import subprocess
 import sys
 
-from steps.launch import RunRequest, TargetRequest, start
+from steps.run.launch import RunRequest, TargetRequest, start
 
 
 def cairn(*args, env, input_text=None):

@@ -11,11 +11,12 @@ from pathlib import Path
 
 import pytest
 
-from steps import export, params, registry, secret_store
 from steps.errors import BadInput
-from steps.launch import RunRequest, TargetRequest, resume, start
-from steps.plan import format_plan
-from steps.plan import resolve as plan_resolve
+from steps.record import export, secret_store
+from steps.run.launch import RunRequest, TargetRequest, resume, start
+from steps.runbook import params, registry
+from steps.runbook.plan import format_plan
+from steps.runbook.plan import resolve as plan_resolve
 from tui.plain import PlainRunner
 
 from ..engine_runs import run_aborting_on_questions

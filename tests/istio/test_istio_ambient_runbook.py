@@ -74,7 +74,9 @@ def test_the_migration_on_istio_bookinfo(tmp_path):
     out = r.stdout
     assert "Run succeeded" in out
     # cluster-setup opens with a step already done (the Gateway API CRDs): its header comes first.
-    assert out.index("== Phase 2/7: Cluster setup") < out.index("already done: the Gateway API CRDs are installed")
+    assert out.index("== Phase 2/7: Cluster setup") < out.index(
+        "already done: the Gateway API CRDs are installed"
+    )
     # The ambient profile by Helm, with the platform value; callers' namespace first.
     assert "helm upgrade istiod istio/istiod -n istio-system --reuse-values --set profile=ambient" in out
     assert out.index("kubectl label namespace frontend istio.io/dataplane-mode=ambient") < out.index(
@@ -122,7 +124,7 @@ def test_blockers_stop_the_run_in_pre_reqs(tmp_path, scenario, codes):
 
 def test_istio_ambient_rehearses_on_istio_bookinfo_unless_told_otherwise():
     import steps.sandbox as sandbox
-    from steps.launch import RunRequest, TargetRequest, start
+    from steps.run.launch import RunRequest, TargetRequest, start
 
     assert sandbox.scenarios_for("istio-ambient") == [
         "istio-bookinfo",

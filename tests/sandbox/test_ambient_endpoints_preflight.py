@@ -8,9 +8,9 @@ import shlex
 
 import yaml
 
-from steps import events as ev
-from steps import registry
-from steps.launch import RunRequest, TargetRequest, start
+from steps.run import events as ev
+from steps.run.launch import RunRequest, TargetRequest, start
+from steps.runbook import registry
 
 from ..engine_runs import run_aborting_on_questions
 

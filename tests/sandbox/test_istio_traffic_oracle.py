@@ -11,7 +11,7 @@ import pytest
 
 from steps.istio.analyze import analyze, render_policies_yaml, render_waypoints_yaml
 from steps.istio.state import IstioState
-from steps.registry import find
+from steps.runbook.registry import find
 from steps.sandbox import kube
 from steps.sandbox.istio_upstream import traffic
 from steps.sandbox.state import load, now

@@ -22,8 +22,13 @@ def test_an_emulator_process_starts_without_site_yet_finds_pyyaml(make_sandbox):
     )
     assert done.returncode == 0, done.stderr
     assert done.stdout.startswith("bundle: kubernetes\napplications:\n")
-    probe = (sb.path / "bin" / "juju").read_text().replace(
-        "from steps.sandbox.cli import main\nmain('juju')\n", "print(sys.flags.no_site, 'site' in sys.modules)\n"
+    probe = (
+        (sb.path / "bin" / "juju")
+        .read_text()
+        .replace(
+            "from steps.sandbox.cli import main\nmain('juju')\n",
+            "print(sys.flags.no_site, 'site' in sys.modules)\n",
+        )
     )
     (sb.path / "bin" / "probe").write_text(probe)
     os.chmod(sb.path / "bin" / "probe", 0o755)
@@ -57,7 +62,11 @@ def test_a_state_read_is_the_same_from_compact_output(make_sandbox, monkeypatch)
 
 
 def test_public_copies_deeply_and_keeps_types():
-    obj = {"_": {"private": 1}, "metadata": {"labels": {"a": "b"}}, "spec": {"ports": [{"p": 1}], "t": (1, [2])}}
+    obj = {
+        "_": {"private": 1},
+        "metadata": {"labels": {"a": "b"}},
+        "spec": {"ports": [{"p": 1}], "t": (1, [2])},
+    }
     out = kube.public(obj)
     assert out == copy.deepcopy({k: v for k, v in obj.items() if k != "_"})
     assert type(out["spec"]["t"]) is tuple

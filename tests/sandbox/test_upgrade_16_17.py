@@ -17,13 +17,14 @@ from pathlib import Path
 import yaml
 
 import steps.sandbox as sandbox
-from steps import events as ev
 from steps.checks.ckf16 import CHANNELS_1_7
-from steps.launch import RunRequest, TargetRequest, start
+from steps.run import events as ev
+from steps.run.launch import RunRequest, TargetRequest, start
+from steps.runbook.registry import BUILTIN_DIR
 
 from ..engine_runs import run_aborting_on_questions
 
-RUNBOOK = Path(__file__).resolve().parents[2] / "steps" / "runbooks" / "ckf-1.6-to-1.7.yaml"
+RUNBOOK = BUILTIN_DIR / "ckf-1.6-to-1.7.yaml"
 
 
 def _runbook(tmp_path: Path, only_phases: tuple[str, ...] = ()) -> Path:
@@ -84,7 +85,7 @@ def _launch(tmp_path: Path, only_phases: tuple[str, ...] = (), given: dict | Non
 
 
 def _ran(launched) -> list[list[str]]:
-    from steps.journal import read
+    from steps.record.journal import read
 
     return [
         list(e.argv)

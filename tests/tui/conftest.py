@@ -7,7 +7,7 @@ from collections.abc import Callable
 
 import pytest
 
-from steps.launch import Launched
+from steps.run.launch import Launched
 
 from . import fakes
 

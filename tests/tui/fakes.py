@@ -11,17 +11,19 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from steps import __version__, registry, session
-from steps import events as ev
-from steps import params as params_mod
-from steps import plan as plan_mod
+from steps import __version__
 from steps.cluster import read_files
 from steps.cluster.state import ClusterState
-from steps.engine import Engine, EngineOptions
-from steps.journal import JournalWriter
-from steps.launch import Launched, outline
-from steps.redact import Redactor
-from steps.view import SessionView
+from steps.record import session
+from steps.record.journal import JournalWriter
+from steps.record.redact import Redactor
+from steps.record.view import SessionView
+from steps.run import events as ev
+from steps.run.engine import Engine, EngineOptions
+from steps.run.launch import Launched, outline
+from steps.runbook import params as params_mod
+from steps.runbook import plan as plan_mod
+from steps.runbook import registry
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
 RUNBOOK = FIXTURES / "runbooks" / "tui-rehearsal.yaml"

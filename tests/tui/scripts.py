@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from steps import events as ev
+from steps.run import events as ev
 
 from .fakes import SNAP_T0
 

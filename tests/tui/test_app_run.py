@@ -6,7 +6,7 @@ import json
 import os
 import time
 
-from steps.view import SUCCEEDED
+from steps.record.view import SUCCEEDED
 from tui.app import CairnApp
 from tui.dialogs.confirm import ConfirmScreen
 from tui.dialogs.decision import DecisionScreen

@@ -10,8 +10,8 @@ from textual.app import App
 from textual.widgets import Button, Footer, Log, Static
 from textual.widgets._footer import FooterKey
 
-from steps import events as ev
-from steps.view import CommandRecord
+from steps.record.view import CommandRecord
+from steps.run import events as ev
 from tui.activity import activity
 from tui.app import CairnApp
 from tui.dialogs.confirm import ConfirmScreen
@@ -403,7 +403,7 @@ async def test_the_palette_offers_no_theme_screenshot_or_instant_quit(launched_f
 
 
 def test_the_failure_dialog_gets_the_latest_failed_verdict_of_each_check():
-    from steps.view import StepRecord
+    from steps.record.view import StepRecord
     from tui.screens.main import failed_checks
 
     def verdict(name: str, status: str, purpose: str = "verify") -> ev.CheckEvaluated:

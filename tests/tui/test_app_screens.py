@@ -11,7 +11,7 @@ import pytest
 from textual.widgets import Footer, Log
 from textual.widgets._footer import FooterKey
 
-from steps.launch import RunRequest, TargetRequest
+from steps.run.launch import RunRequest, TargetRequest
 from tui.app import CairnApp
 from tui.dialogs.help import HelpScreen
 from tui.dialogs.summary import SummaryScreen
@@ -202,7 +202,7 @@ async def test_starting_from_the_start_screen_opens_the_main_screen(monkeypatch)
         made.append((request, launched))
         return launched
 
-    monkeypatch.setattr("steps.launch.start", fake_start)
+    monkeypatch.setattr("steps.run.launch.start", fake_start)
     app = CairnApp(request=rehearsal_request(), start_screen=True)
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.press("ctrl+r")
@@ -224,7 +224,7 @@ async def test_a_bad_start_is_shown_on_the_start_screen(monkeypatch):
     def refuse(request, **_kwargs):
         raise BadInput("no sandbox scenario 'nope'")
 
-    monkeypatch.setattr("steps.launch.start", refuse)
+    monkeypatch.setattr("steps.run.launch.start", refuse)
     app = CairnApp(request=rehearsal_request(), start_screen=True)
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.press("ctrl+r")

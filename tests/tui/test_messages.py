@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from steps import events as ev
+from steps.run import events as ev
 from tui.app import CairnApp
 from tui.dialogs.summary import SummaryScreen
 from tui.messages import EngineEvent, LaunchFailed

@@ -10,9 +10,10 @@ import subprocess
 import sys
 import termios
 
-from steps import events as ev
-from steps import launch, session
-from steps.journal import read
+from steps.record import session
+from steps.record.journal import read
+from steps.run import events as ev
+from steps.run import launch
 from tests.core.harness import HEADER, make
 from tui.look import Look
 from tui.output_buffer import Annotator

@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from steps import launch
+from steps.run import launch
 from tui.app import CairnApp
 from tui.dialogs.confirm import ConfirmScreen
 from tui.dialogs.summary import SummaryScreen

@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 from textual.widgets._footer import FooterKey
 
-from steps.launch import RunRequest, TargetRequest
+from steps.run.launch import RunRequest, TargetRequest
 from tui.app import CairnApp
 from tui.dialogs.decision import DecisionScreen
 from tui.dialogs.summary import SummaryScreen
@@ -54,7 +54,7 @@ def settled(done):
 @pytest.fixture(autouse=True)
 def _fixed_choices(monkeypatch):
     """The start screen lists only the rehearsal runbook."""
-    monkeypatch.setattr("steps.registry.builtin_paths", lambda: [])
+    monkeypatch.setattr("steps.runbook.registry.builtin_paths", lambda: [])
 
 
 def test_start_screen(snap_compare):

@@ -21,7 +21,7 @@ from textual.content import Content
 from textual.screen import ModalScreen
 from textual.widgets import Button, Static
 
-from steps import events as ev
+from steps.run import events as ev
 from steps.states import Choice, DecisionKind
 
 from ..look import css

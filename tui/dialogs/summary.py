@@ -13,9 +13,9 @@ from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Static
 
-from steps.export import human_duration
+from steps.record.export import human_duration
+from steps.record.view import SessionView
 from steps.states import RunOutcome, StepState
-from steps.view import SessionView
 
 from ..look import Look, css, state_style
 from .dialog_keys import dialog_footer

@@ -19,11 +19,11 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen, Screen
 from textual.widgets import ContentSwitcher, Footer, Input, Tree
 
-from steps import events as ev
-from steps import export
-from steps.session import SessionDir
+from steps.record import export
+from steps.record.session import SessionDir
+from steps.record.view import StepRecord
+from steps.run import events as ev
 from steps.states import Choice, DecisionKind, Level, StepState
-from steps.view import StepRecord
 
 from ..activity import AUTO_ANSWERED, activity
 from ..commands import CairnCommands
@@ -196,7 +196,9 @@ class MainScreen(Screen[None]):
                     self._decision.dismiss(None)
             case ev.Resumed():
                 self.pause_requested = False
-            case ev.Notice() if event.level == Level.ERROR or (event.level == Level.WARNING and not self.feed.yes):
+            case ev.Notice() if event.level == Level.ERROR or (
+                event.level == Level.WARNING and not self.feed.yes
+            ):
                 step = self.view.steps.get(event.step_id)
                 # A destructive step's warning is in its confirmation; a toast would cover the
                 # exact commands the operator is asked to read.

@@ -17,13 +17,14 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import Screen
 from textual.widgets import Button, Footer, Input, Label, Select, Static
 
-from steps import launch, registry, targets
-from steps import params as params_mod
-from steps import plan as plan_mod
 from steps.checks import detect_platform
 from steps.errors import CairnError
-from steps.launch import RunRequest, TargetRequest
-from steps.model import Runbook
+from steps.run import launch, targets
+from steps.run.launch import RunRequest, TargetRequest
+from steps.runbook import params as params_mod
+from steps.runbook import plan as plan_mod
+from steps.runbook import registry
+from steps.runbook.model import Runbook
 
 from ..look import Look, css
 from ..messages import PlatformDetected

@@ -5,7 +5,7 @@ from __future__ import annotations
 from textual.binding import Binding
 from textual.widgets import Input
 
-from steps import events as ev
+from steps.run import events as ev
 from steps.states import Level
 
 from .main import MainScreen

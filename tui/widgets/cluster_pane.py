@@ -19,11 +19,11 @@ from rich.text import Text
 from textual.containers import VerticalScroll
 from textual.widgets import Static
 
-from steps import events as ev
 from steps.checks import detect_platform
+from steps.cluster.mesh_view import namespace_mesh
 from steps.cluster.state import App, ClusterState
-from steps.export import human_duration
-from steps.mesh_view import namespace_mesh
+from steps.record.export import human_duration
+from steps.run import events as ev
 
 from ..look import Look, css
 from ..messages import ClusterStateRead

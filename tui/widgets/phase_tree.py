@@ -14,8 +14,8 @@ from rich.text import Text
 from textual.widgets import Tree
 from textual.widgets.tree import TreeNode
 
+from steps.record.view import PhaseRecord, SessionView, StepRecord
 from steps.states import FINAL_STATES, StepState
-from steps.view import PhaseRecord, SessionView, StepRecord
 
 from ..look import Look, css, duration, state_style
 

@@ -12,10 +12,10 @@ from textual import work
 from textual.containers import Vertical
 from textual.widgets import Static
 
-from steps.export import clean, human_duration
-from steps.session import SessionDir
+from steps.record.export import clean, human_duration
+from steps.record.session import SessionDir
+from steps.record.view import CommandRecord, StepRecord
 from steps.states import StepState
-from steps.view import CommandRecord, StepRecord
 
 from ..look import Look, css, state_style
 from .output_pane import OutputHighlighter, OutputLog

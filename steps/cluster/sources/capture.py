@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from ..builder import StateBuilder
 from ..documents import load_documents
 from ..errors import StateParseError
-from ..juju_format import looks_like_status
+from ..juju_parse import looks_like_status
 from ..state import ClusterState
 from .commands import ReadCommand, config_command, read_commands
 

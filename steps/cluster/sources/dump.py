@@ -12,7 +12,7 @@ import time
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
-from ...redact import Redactor
+from ...record.redact import Redactor
 from .capture import Ran, run_reads
 
 COMMANDS_FILE = "COMMANDS"

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from ...errors import BadInput
-from ...printable import printable
+from ...record.printable import printable
 from ..builder import StateBuilder
 from ..errors import StateParseError
 from ..state import ClusterState

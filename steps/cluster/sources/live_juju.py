@@ -15,7 +15,7 @@ from typing import Any
 from juju.model import Model
 
 from ..errors import StateParseError
-from ..juju_format import JujuStatus, parse_config, parse_status
+from ..juju_parse import JujuStatus, parse_config, parse_status
 
 TIMEOUT = 60.0
 _CHARM_URL = re.compile(r"^(?:[a-z]+:)?(?:.*/)?(?P<name>[a-z0-9][a-z0-9-]*?)(?:-(?P<rev>\d+))?$")

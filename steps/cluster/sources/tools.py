@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Sequence
 
-from ..juju_format import parse_version
+from ..juju_parse import parse_version
 
 Runner = Callable[[Sequence[str]], tuple[int, bytes, bytes]]
 

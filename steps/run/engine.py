@@ -33,16 +33,17 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from . import events as ev
-from . import execute, generators, narrator, secret_store, state_summary, template
-from .argvfmt import format_argv
-from .cluster.state import ClusterState
-from .journal import JournalUnwritable, JournalWriter
-from .model import BenignRule, CheckRef, Command
-from .plan import Plan, PlannedStep
-from .redact import MIN_SECRET_LEN, REDACTED, Redactor, output_is_secret
-from .session import SessionDir, SessionLocked
-from .states import (
+from ..cluster.state import ClusterState
+from ..record import narrator, secret_store, state_summary
+from ..record.journal import JournalUnwritable, JournalWriter
+from ..record.redact import MIN_SECRET_LEN, REDACTED, Redactor, output_is_secret
+from ..record.session import SessionDir, SessionLocked
+from ..record.view import SessionView
+from ..runbook import generators, template
+from ..runbook.argvfmt import format_argv
+from ..runbook.model import BenignRule, CheckRef, Command
+from ..runbook.plan import Plan, PlannedStep
+from ..states import (
     CheckPurpose,
     Choice,
     CommandEnd,
@@ -54,8 +55,9 @@ from .states import (
     Verdict,
     WaitOutcome,
 )
+from . import events as ev
+from . import execute
 from .targets import LiveTarget, Target
-from .view import SessionView
 
 Listener = Callable[[ev.Event], None]
 
@@ -175,14 +177,14 @@ class Engine:
 
     def _run_check(self, name: str, state: ClusterState, params: Mapping[str, Any], **args: str) -> Any:
         if self._check_runner is None:
-            from .checks import run_check
+            from ..checks import run_check
 
             self._check_runner = run_check
         return self._check_runner(name, state, params, **args)
 
     def _evaluate_settle(self, state: ClusterState, apps: list[str]) -> Any:
         if self._settle_evaluator is None:
-            from .checks import evaluate_settle
+            from ..checks import evaluate_settle
 
             self._settle_evaluator = evaluate_settle
         return self._settle_evaluator(state, apps)
@@ -349,9 +351,7 @@ class Engine:
         if not isinstance(self.target, LiveTarget):
             return
         done = self.view.steps if self.view else {}
-        first = next(
-            (s for s in self.plan.steps() if s.id not in done or not done[s.id].state.final), None
-        )
+        first = next((s for s in self.plan.steps() if s.id not in done or not done[s.id].state.final), None)
         if first is None:
             return
         choice, _ = self._ask(
@@ -494,7 +494,9 @@ class Engine:
                 step_id=run.step.id, state=StepEnd.INTERRUPTED, reason="the Cairn process driving it stopped"
             )
         )
-        self._already_done(run.step, CheckPurpose.CHECK)  # if its check passes, _run_step sees it done and moves on
+        self._already_done(
+            run.step, CheckPurpose.CHECK
+        )  # if its check passes, _run_step sees it done and moves on
 
     def _recover(self, run: _StepRun, why: str, *, already_failed: bool) -> None:
         """A failure found on resume waits for retry, skip or abort exactly as live; the step's
@@ -582,7 +584,9 @@ class Engine:
         if all(r.status == Verdict.PASSED for r in results):
             self._emit(
                 ev.StepFinished(
-                    step_id=step.id, state=StepEnd.DONE, reason="; ".join(r.message for r in results if r.message)
+                    step_id=step.id,
+                    state=StepEnd.DONE,
+                    reason="; ".join(r.message for r in results if r.message),
                 )
             )
             self._finished_here.append(step.id)
@@ -846,7 +850,9 @@ class Engine:
         files.out.write_text(shown)
         status = execute.ExitStatus(
             exit=code,
-            reason=CommandEnd.TIMEOUT if code == execute.TIMEOUT_EXIT and "timed out" in err else CommandEnd.EXITED,
+            reason=CommandEnd.TIMEOUT
+            if code == execute.TIMEOUT_EXIT and "timed out" in err
+            else CommandEnd.EXITED,
             started=started,
             ended=time.time(),
         )
@@ -944,7 +950,9 @@ class Engine:
                 status = dataclasses.replace(status, reason=CommandEnd.KILLED)
         if status.reason == CommandEnd.ABORTED and self._abort:
             self._finished(step_id, index, number, status, (False, "", ""))
-            self._emit(ev.StepFinished(step_id=step_id, state=StepEnd.ABORTED, reason="aborted by the operator"))
+            self._emit(
+                ev.StepFinished(step_id=step_id, state=StepEnd.ABORTED, reason="aborted by the operator")
+            )
             raise _Abort()
         return status, kept
 
@@ -1035,7 +1043,9 @@ class Engine:
         while True:
             if self._abort:
                 self._emit(
-                    ev.WaitFinished(step_id=step.id, outcome=WaitOutcome.ABORTED, elapsed=time.monotonic() - began)
+                    ev.WaitFinished(
+                        step_id=step.id, outcome=WaitOutcome.ABORTED, elapsed=time.monotonic() - began
+                    )
                 )
                 raise _Abort()
             if self._detach:
@@ -1043,12 +1053,16 @@ class Engine:
                 raise _Detach()
             if step.id in self._skips:  # a skip given during the wait ends it now, not when it settles
                 self._emit(
-                    ev.WaitFinished(step_id=step.id, outcome=WaitOutcome.SKIPPED, elapsed=time.monotonic() - began)
+                    ev.WaitFinished(
+                        step_id=step.id, outcome=WaitOutcome.SKIPPED, elapsed=time.monotonic() - began
+                    )
                 )
                 raise _StepSkipped(self._skips.pop(step.id))
             if self._override_wait:
                 self._emit(
-                    ev.WaitFinished(step_id=step.id, outcome=WaitOutcome.OVERRIDDEN, elapsed=time.monotonic() - began)
+                    ev.WaitFinished(
+                        step_id=step.id, outcome=WaitOutcome.OVERRIDDEN, elapsed=time.monotonic() - began
+                    )
                 )
                 self._emit(
                     ev.DecisionMade(
@@ -1066,7 +1080,9 @@ class Engine:
             if lines is None:
                 stable_since = stable_since or now
                 if now - stable_since >= stable_needed:
-                    self._emit(ev.WaitFinished(step_id=step.id, outcome=WaitOutcome.SETTLED, elapsed=now - began))
+                    self._emit(
+                        ev.WaitFinished(step_id=step.id, outcome=WaitOutcome.SETTLED, elapsed=now - began)
+                    )
                     return
             else:
                 stable_since = None
@@ -1094,7 +1110,9 @@ class Engine:
                 if choice == Choice.ABORT:
                     raise _Abort()
                 if choice == Choice.OVERRIDE:
-                    self._emit(ev.WaitFinished(step_id=step.id, outcome=WaitOutcome.OVERRIDDEN, elapsed=now - began))
+                    self._emit(
+                        ev.WaitFinished(step_id=step.id, outcome=WaitOutcome.OVERRIDDEN, elapsed=now - began)
+                    )
                     return
                 deadline = time.monotonic() + timeout
             with self._cond:
@@ -1147,7 +1165,9 @@ class Engine:
         except Exception as exc:  # an unreadable cluster is a reason to wait, not to crash
             self._emit(
                 ev.Notice(
-                    level=Level.WARNING, text=f"reading cluster state failed: {exc}", step_id=self.current_step
+                    level=Level.WARNING,
+                    text=f"reading cluster state failed: {exc}",
+                    step_id=self.current_step,
                 ),
                 journal=False,
             )

@@ -14,24 +14,27 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-from . import __version__, registry, secret_store, targets
+from .. import __version__
+from ..cluster.state import ClusterState
+from ..errors import BadInput
+from ..record import secret_store
+from ..record import session as session_mod
+from ..record.journal import JournalWriter
+from ..record.journal import read as read_journal
+from ..record.journal import repair as repair_journal
+from ..record.printable import printable
+from ..record.redact import REDACTED, Redactor
+from ..record.view import SessionView
+from ..runbook import params as params_mod
+from ..runbook import plan as plan_mod
+from ..runbook import registry
+from ..runbook.argvfmt import format_argv
+from ..runbook.model import Command
+from ..states import Level, RunOutcome
 from . import events as ev
-from . import params as params_mod
-from . import plan as plan_mod
-from . import session as session_mod
-from .argvfmt import format_argv
-from .cluster.state import ClusterState
+from . import targets
 from .engine import Engine, EngineOptions, Listener
-from .errors import BadInput
-from .journal import JournalWriter
-from .journal import read as read_journal
-from .journal import repair as repair_journal
-from .model import Command
-from .printable import printable
-from .redact import REDACTED, Redactor
-from .states import Level, RunOutcome
 from .targets import FilesTarget, LiveTarget, SandboxTarget, Target, juju_controller, kube_context
-from .view import SessionView
 
 FAULT_KINDS = ("fail-once", "fail", "hang")
 MAX_SPEED = 100.0
@@ -127,7 +130,7 @@ def make_target(req: TargetRequest, session_dir: Path | None, model: str) -> Tar
 
 def _discover(runbook, given: dict[str, Any], state: ClusterState | None) -> tuple[dict[str, Any], list[str]]:
     """Fill params the operator left out from the cluster: user namespaces, the platform."""
-    from . import checks
+    from .. import checks
 
     out = dict(given)
     notes: list[str] = []
@@ -239,7 +242,9 @@ def _start_session(
     secret_values = [
         str(values.params[p.name]) for p in runbook.params if p.secret and values.params.get(p.name)
     ]
-    journal = JournalWriter(session_mod.SessionDir(directory).journal, Redactor(secret_values), guard=lock.verify)
+    journal = JournalWriter(
+        session_mod.SessionDir(directory).journal, Redactor(secret_values), guard=lock.verify
+    )
     secret_params = {p.name for p in runbook.params if p.secret and values.params.get(p.name)}
     if secret_params:  # kept for a resume outside the session directory, never in the journal
         secret_store.save(

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from .cluster.state import ClusterState
+from .state import ClusterState
 
 WAYPOINT_CLASS = "istio-waypoint"
 SYSTEM = {"istio-system", "kube-system", "kube-public", "kube-node-lease"}

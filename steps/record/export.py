@@ -20,13 +20,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, BinaryIO, TextIO
 
-from . import events as ev
+from ..run import events as ev
+from ..states import StepState
 from . import narrator, state_summary
 from .journal import read as read_journal
 from .printable import printable
 from .redact import Redactor
 from .session import SessionDir
-from .states import StepState
 from .view import SessionView, StepRecord
 
 # Each command's output in the export is capped: its first and last lines, each line cut, and the

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any, ClassVar
 
-from .states import (
+from ..states import (
     CheckPurpose,
     Choice,
     CommandEnd,

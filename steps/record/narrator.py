@@ -12,7 +12,7 @@ import time
 from collections.abc import Callable, Mapping
 from typing import Any, Protocol, TypeVar
 
-from . import events as ev
+from ..run import events as ev
 
 # The ASCII marks plain mode and the export use; the app draws its own glyphs for the same states.
 STATE_MARK = {

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from steps.cluster import StateBuilder, StateParseError
-from steps.cluster.kube_format import KubeObjects, add_objects, parse_version
+from steps.cluster.kube_parse import KubeObjects, add_objects, parse_version
 
 FIXTURES = Path(__file__).parents[1] / "fixtures" / "cluster"
 DUMP = FIXTURES / "ckf-1.11-microk8s"
@@ -263,7 +263,9 @@ def test_big_lists_decode_straight_into_pods_as_the_standard_path_would(indent, 
 
     text = _big_list(indent)
     fast = fast_json.decode_list(text)
-    assert fast is not None and any(type(i).__name__ == "Pod" for i in fast["items"]), "typed structs, no dicts"
+    assert fast is not None and any(type(i).__name__ == "Pod" for i in fast["items"]), (
+        "typed structs, no dicts"
+    )
     quick = StateBuilder()
     quick.add_text(text, "big")
     monkeypatch.setattr(fast_json, "MIN_SIZE", 1 << 40)

@@ -13,7 +13,7 @@ import os
 from collections import Counter
 from pathlib import Path
 
-from .cluster.state import ClusterState
+from ..cluster.state import ClusterState
 
 MESH_APP = "istio-beacon-k8s"
 INGRESS_APP = "istio-ingress-k8s"

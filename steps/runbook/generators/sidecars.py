@@ -7,13 +7,12 @@ istio-proxy container is not a sidecar) and every workload that is already clean
 
 from __future__ import annotations
 
-from .checks.pods import running_sidecar_pods
-from .generators import GenContext, Generated, generator
+from ...checks.pods import running_sidecar_pods
+from .context import GenContext, Generated
 
 ROLLOUT_KINDS = ("Deployment", "StatefulSet", "DaemonSet")
 
 
-@generator("restart-sidecar-workloads")
 def restart_sidecar_workloads(ctx: GenContext) -> Generated:
     namespace = ctx.args.get("namespace", "")
     if ctx.state is None or not namespace:
@@ -34,3 +33,9 @@ def restart_sidecar_workloads(ctx: GenContext) -> Generated:
         if argv not in commands:
             commands.append(argv)
     return Generated(commands=tuple(commands), record=[" ".join(c) for c in commands])
+
+
+# The generators this module offers, by the name a runbook uses (see generators/__init__.py).
+GENERATORS = {
+    "restart-sidecar-workloads": restart_sidecar_workloads,
+}

@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
 
-from .states import CommandEnd
+from ..states import CommandEnd
 
 SUPERVISOR = Path(__file__).with_name("supervise.py")
 # The supervisor is imported, not run as a script: a script is compiled afresh on every start

@@ -13,10 +13,10 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
-from .errors import BadInput
-from .events import RunFinished, SessionStarted, from_record
+from ..errors import BadInput
+from ..run.events import RunFinished, SessionStarted, from_record
+from ..states import FINAL_STATES
 from .journal import JOURNAL_NAME, _check_format
-from .states import FINAL_STATES
 from .view import SessionView
 
 TAIL_BYTES = 1 << 16  # a run.finished line is a few hundred bytes

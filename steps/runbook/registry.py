@@ -1,4 +1,4 @@
-"""Find and load runbooks: the built-in YAML files under `steps/runbooks/`, or a user's file.
+"""Find and load runbooks: the built-in YAML files under `steps/runbook/builtin/`, or a user's file.
 
 Loading validates everything a runbook can get wrong before anything runs — unknown keys,
 placeholders, checks, generators — and reports it as one line naming the file, the line, the
@@ -17,13 +17,13 @@ from typing import TYPE_CHECKING, Any
 
 import yaml
 
+from ..errors import BadInput, RunbookError
+from ..record.printable import printable
+from ..record.redact import output_is_secret
 from . import template
-from .errors import BadInput, RunbookError
 from .model import BenignRule, CheckRef, Command, Derived, Param, Phase, Runbook, Step
-from .printable import printable
-from .redact import output_is_secret
 
-BUILTIN_DIR = Path(__file__).parent / "runbooks"
+BUILTIN_DIR = Path(__file__).parent / "builtin"
 FORMAT_KEY = "cairn-runbook"
 FORMAT_VERSION = 1
 ID = re.compile(r"[a-z0-9][a-z0-9.-]*")
@@ -131,7 +131,7 @@ _LineLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_SEQUENCE_TAG, _co
 
 
 def _known_checks() -> dict[str, Any]:
-    from .checks import CHECKS
+    from ..checks import CHECKS
 
     return dict(CHECKS)
 
@@ -153,7 +153,9 @@ class _Reader:
     def fail(self, where: str, what: str, node: Any = None) -> RunbookError:
         return RunbookError(self.file, where, what, getattr(node, "line", None))
 
-    def mapping(self, node: Any, where: str, allowed: set[str], required: AbstractSet[str] = frozenset()) -> dict:
+    def mapping(
+        self, node: Any, where: str, allowed: set[str], required: AbstractSet[str] = frozenset()
+    ) -> dict:
         if not isinstance(node, dict):
             raise self.fail(where, f"expected a mapping, got {type(node).__name__}", node)
         unknown = sorted(set(node) - allowed)

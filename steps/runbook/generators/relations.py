@@ -7,8 +7,8 @@ list is journaled so the restore step re-creates exactly what was removed.
 
 from __future__ import annotations
 
-from .generators import GenContext, Generated, generator
-from .model import Command
+from ..model import Command
+from .context import GenContext, Generated
 
 
 def model_relations(ctx: GenContext, only_app: str = "") -> list[tuple[str, str]]:
@@ -35,7 +35,6 @@ def model_relations(ctx: GenContext, only_app: str = "") -> list[tuple[str, str]
     return sorted(pairs)
 
 
-@generator("remove-relations")
 def remove_relations(ctx: GenContext) -> Generated:
     model = str(ctx.params.get("model", ""))
     app = ctx.args.get("app", "")
@@ -44,7 +43,6 @@ def remove_relations(ctx: GenContext) -> Generated:
     return Generated(commands=commands, record=[list(p) for p in pairs])
 
 
-@generator("restore-relations")
 def restore_relations(ctx: GenContext) -> Generated:
     """Re-create what the `remove-relations` steps named in `from` (and `also`) removed.
 
@@ -69,3 +67,10 @@ def restore_relations(ctx: GenContext) -> Generated:
         for a, b in pairs
     )
     return Generated(commands=commands, record=[list(p) for p in pairs])
+
+
+# The generators this module offers, by the name a runbook uses (see generators/__init__.py).
+GENERATORS = {
+    "remove-relations": remove_relations,
+    "restore-relations": restore_relations,
+}

@@ -32,7 +32,7 @@ if TYPE_CHECKING:
     # `_signal` has no stubs; `signal` re-exports all of it, with the same names and values.
     import signal as _signal
 
-    from .redact import Redactor
+    from ..record.redact import Redactor
 else:
     import _signal  # the C module: `signal` builds IntEnums at import (~5 ms on every command)
 
@@ -143,8 +143,11 @@ class _Output:
 
     def emit(self, raw: bytes) -> None:
         if self.redactor is None:
-            sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-            from redact import Redactor  # loaded by path, see the module docstring
+            # The redactor lives with the record (steps/record/redact.py), which it protects;
+            # loaded by path, as this module is (see the module docstring).
+            here = os.path.dirname(os.path.abspath(__file__))
+            sys.path.insert(0, os.path.join(os.path.dirname(here), "record"))
+            from redact import Redactor
 
             self.redactor = Redactor(self.secrets)
         # surrogateescape keeps bytes that are not UTF-8 exactly as they were.

@@ -11,10 +11,10 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from . import events as ev
+from ..run import events as ev
+from ..states import FINAL_STATES as FINAL_STATES  # re-exported under its old home
+from ..states import StepEnd, StepState
 from .printable import printable
-from .states import FINAL_STATES as FINAL_STATES  # re-exported under its old home
-from .states import StepEnd, StepState
 
 # The step states under their old names here (steps/states.py defines them).
 PENDING, RUNNING, SUCCEEDED, FAILED, SKIPPED, DONE, INTERRUPTED, ABORTED = (
@@ -161,7 +161,10 @@ class SessionView:
                     step.finished, step.reason = event.t, event.reason
                     if step.state in FINAL_STATES:
                         step.skip_requested = ""
-                if self.current_step == event.step_id and event.state not in (StepEnd.FAILED, StepEnd.INTERRUPTED):
+                if self.current_step == event.step_id and event.state not in (
+                    StepEnd.FAILED,
+                    StepEnd.INTERRUPTED,
+                ):
                     self.current_step = ""
             case ev.CommandStarted():
                 if step:

@@ -26,8 +26,8 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from .errors import BadInput, CairnError
-from .execute import CommandFiles
+from ..errors import BadInput, CairnError
+from ..run.execute import CommandFiles
 from .journal import JOURNAL_NAME
 
 LOCK_NAME = "lock"

@@ -16,8 +16,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from .errors import BadInput, CairnError
-from .events import JOURNAL_FORMAT, Event, SessionStarted, from_record
+from ..errors import BadInput, CairnError
+from ..run.events import JOURNAL_FORMAT, Event, SessionStarted, from_record
 from .redact import Redactor
 
 JOURNAL_NAME = "journal.jsonl"

@@ -15,11 +15,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
-from . import sandbox
-from .errors import BadInput
+from .. import sandbox
+from ..errors import BadInput
 
 if TYPE_CHECKING:  # the cluster parsers load when a state is read, not when the CLI starts
-    from .cluster.state import ClusterState
+    from ..cluster.state import ClusterState
 
 # The rest of the core reaches the rehearsal sandbox only through this module (an import-linter
 # contract in pyproject.toml holds it), so the sandbox stays a target like the others.
@@ -59,12 +59,15 @@ class Target(Protocol):
     @property
     def settle_poll(self) -> float:
         """Seconds between state reads while waiting."""
+
     @property
     def settle_stable(self) -> float:
         """How long apps must stay settled before the engine moves on."""
+
     @property
     def state_refresh(self) -> float:
         """Seconds between the front end's cluster reads (a live read is slow)."""
+
     @property
     def wait_limit(self) -> float | None:
         """The longest a wait may last here before it times out and asks, whatever the runbook's
@@ -122,7 +125,7 @@ class SandboxTarget:
         return env
 
     def read_state(self) -> ClusterState:
-        from .cluster import sources
+        from ..cluster import sources
 
         return sources.read_sandbox(self.directory, self.model, scenario=self.scenario)
 
@@ -190,7 +193,7 @@ class LiveTarget:
         return tuple(out)
 
     def read_state(self) -> ClusterState:
-        from .cluster import sources
+        from ..cluster import sources
 
         model = f"{self.controller}:{self.model}" if self.controller else self.model
         return sources.read_live(model, context=self.context)
@@ -261,6 +264,6 @@ class FilesTarget:
         return dict(os.environ)
 
     def read_state(self) -> ClusterState:
-        from .cluster import sources
+        from ..cluster import sources
 
         return sources.read_files(self.directory)

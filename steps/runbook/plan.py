@@ -10,11 +10,11 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 
+from ..record.redact import REDACTED
 from . import template
 from .argvfmt import format_argv
 from .model import BenignRule, CheckRef, Command, Runbook, Step
 from .params import Values, when_matches
-from .redact import REDACTED
 
 
 @dataclass(frozen=True)

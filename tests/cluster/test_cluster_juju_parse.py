@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from steps.cluster import StateBuilder, StateParseError
-from steps.cluster.juju_format import parse_config, parse_status, parse_version
+from steps.cluster.juju_parse import parse_config, parse_status, parse_version
 from steps.cluster.state import Relation, Status
 
 FIXTURES = Path(__file__).parents[1] / "fixtures" / "cluster"

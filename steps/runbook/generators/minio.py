@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 
-from .generators import GenContext, generator
+from .context import GenContext
 
 POD_NAME = "minio-migration"
 IMAGE = "busybox"
@@ -28,7 +28,6 @@ def _on_node(node: str) -> dict:
     }
 
 
-@generator("minio-migration-pod")
 def migration_pod(ctx: GenContext) -> str:
     namespace = str(ctx.params.get("model", "kubeflow"))
     source = ctx.captured.get("source_claim", "")
@@ -77,3 +76,9 @@ def migration_pod(ctx: GenContext) -> str:
     }
     # JSON is valid YAML, and kubectl apply -f reads it; no templating left to go wrong.
     return json.dumps(manifest, indent=2) + "\n"
+
+
+# The generators this module offers, by the name a runbook uses (see generators/__init__.py).
+GENERATORS = {
+    "minio-migration-pod": migration_pod,
+}

@@ -11,7 +11,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from .errors import BadInput
+from ..errors import BadInput
 from .model import Runbook
 
 # A Juju channel: [track/]risk[/branch]
