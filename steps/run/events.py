@@ -55,6 +55,9 @@ class Event:
 
     def to_record(self) -> dict[str, Any]:
         data = dataclasses.asdict(self)
+        for name in _omitted_when_empty(type(self)):
+            if not data[name]:
+                del data[name]
         return {"type": self.type, **data}
 
 
@@ -96,6 +99,19 @@ def _enum_fields(cls: type[Event]) -> dict[str, tuple[type[StrEnum], bool]]:
 # A dict rather than functools.cache: an event class's instances are unhashable (eq dataclasses),
 # and mypy then will not let the class itself be a cache key.
 _SHAPES: dict[type, tuple[frozenset[str], tuple[str, ...]]] = {}
+_OMITTED: dict[type, tuple[str, ...]] = {}
+# A field added to the journal after its first release is written only when it holds something,
+# so records that do not need it stay byte for byte what they were (and older Cairns read them).
+OMIT_WHEN_EMPTY = {"omit_when_empty": True}
+
+
+def _omitted_when_empty(cls: type) -> tuple[str, ...]:
+    known = _OMITTED.get(cls)
+    if known is None:
+        known = _OMITTED[cls] = tuple(
+            f.name for f in dataclasses.fields(cls) if f.metadata.get("omit_when_empty")
+        )
+    return known
 
 
 def _shape(cls: type) -> tuple[frozenset[str], tuple[str, ...]]:
@@ -286,6 +302,9 @@ class Generated(Event):
     commands: tuple[tuple[str, ...], ...] = ()
     record: Any = None
     files: dict[str, str] = field(default_factory=dict)  # name -> path written
+    # Each command in full (timeout, capture, fallbacks, expectations, benign rules), when any of
+    # them carries more than its argv: a resumed session replays them exactly (generated.py).
+    specs: tuple[dict[str, Any], ...] = field(default=(), metadata=OMIT_WHEN_EMPTY)
 
 
 # --- waiting --------------------------------------------------------------------------------
