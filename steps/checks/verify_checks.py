@@ -14,6 +14,7 @@ from .result import CheckResult, fail, ok, warn
 Params = Mapping[str, Any]
 
 WAYPOINT_CLASS = "istio-waypoint"
+GATEWAY_API = "gateway.networking.k8s.io"  # the waypoint is a Gateway API Gateway, not an Istio one
 
 
 def mesh_relations(state: ClusterState, params: Params) -> CheckResult:
@@ -85,13 +86,17 @@ def waypoints(state: ClusterState, params: Params) -> CheckResult:
         return warn("no user namespace to check", "kubectl get profiles.kubeflow.org")
     with_waypoint = {
         gw.namespace
-        for gw in state.objects_of("Gateway")
+        for gw in state.objects_of("Gateway", group=GATEWAY_API)
         if (gw.raw.get("spec") or {}).get("gatewayClassName") == WAYPOINT_CLASS
     }
     missing = [ns for ns in namespaces if ns not in with_waypoint]
     if missing:
         model = model_name(params, state)
-        note = "" if state.objects_of("Gateway") else " (no Gateway was read: is the Gateway API installed?)"
+        note = (
+            ""
+            if state.objects_of("Gateway", group=GATEWAY_API)
+            else " (no Gateway was read: is the Gateway API installed?)"
+        )
         return fail(
             f"no waypoint Gateway in {len(missing)} user namespace(s): {', '.join(missing)}{note}",
             "\n".join(

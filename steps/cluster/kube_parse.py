@@ -29,7 +29,8 @@ class KubeObjects:
 
     pods: dict[tuple[str, str], Pod] = field(default_factory=dict)
     namespaces: dict[str, Namespace] = field(default_factory=dict)
-    objects: dict[str, dict[tuple[str, str], KubeObject]] = field(default_factory=dict)
+    # kind -> (API group, namespace, name) -> object: one kind name can live in two API groups.
+    objects: dict[str, dict[tuple[str, str, str], KubeObject]] = field(default_factory=dict)
     # Containers are frozen and hashable: pods of one workload share the same instances.
     containers: dict[tuple[str, str, bool, str], Container] = field(default_factory=dict)
 
@@ -94,15 +95,16 @@ def _add_one(obj: Any, where: str, path: str, into: KubeObjects, list_kind: str,
     else:
         if kind == "Secret":
             obj = _without_secret_values(obj)
-        api_version = obj.get("apiVersion") or list_api
-        into.objects.setdefault(kind, {})[(namespace, name)] = KubeObject(
+        api_version = text(obj.get("apiVersion") or list_api, where, _join(path, "apiVersion"))
+        found = KubeObject(
             kind=kind,
             name=name,
             namespace=namespace,
-            api_version=text(api_version, where, _join(path, "apiVersion")),
+            api_version=api_version,
             labels=_strings(meta.get("labels"), where, path, "metadata.labels"),
             raw=obj,
         )
+        into.objects.setdefault(kind, {})[(found.group, namespace, name)] = found
 
 
 def _join(path: str, rest: str) -> str:

@@ -124,6 +124,12 @@ class KubeObject:
     labels: Mapping[str, str] = field(default_factory=dict)
     raw: Mapping[str, Any] = field(default_factory=dict)
 
+    @property
+    def group(self) -> str:
+        """The API group ("" for the core group): `Gateway` is Istio's in networking.istio.io and
+        the Gateway API's in gateway.networking.k8s.io, and a cluster migrating to ambient has both."""
+        return self.api_version.rpartition("/")[0]
+
 
 @dataclass(frozen=True)
 class ClusterState:
@@ -146,11 +152,17 @@ class ClusterState:
     def app(self, name: str) -> App | None:
         return self.apps.get(name)
 
-    def objects_of(self, kind: str, namespace: str | None = None) -> tuple[KubeObject, ...]:
+    def objects_of(
+        self, kind: str, namespace: str | None = None, group: str | None = None
+    ) -> tuple[KubeObject, ...]:
         found = self.objects.get(kind, ())
-        if namespace is None:
+        if namespace is None and group is None:
             return found
-        return tuple(o for o in found if o.namespace == namespace)
+        return tuple(
+            o
+            for o in found
+            if (namespace is None or o.namespace == namespace) and (group is None or o.group == group)
+        )
 
     def find(self, kind: str, name: str, namespace: str | None = None) -> KubeObject | None:
         for obj in self.objects_of(kind, namespace):

@@ -74,11 +74,33 @@ def pod(
     return Pod(ns, name, dict(labels or {}), {}, tuple(containers), phase, phase == "Running", *owner)
 
 
+# The apiVersion each kind has on a real cluster (a kind name alone does not say its group).
+API_VERSIONS = {
+    "CiliumNetworkPolicy": "cilium.io/v2",
+    "CustomResourceDefinition": "apiextensions.k8s.io/v1",
+    "DaemonSet": "apps/v1",
+    "Gateway": "gateway.networking.k8s.io/v1",
+    "InferenceService": "serving.kserve.io/v1beta1",
+    "NetworkPolicy": "networking.k8s.io/v1",
+    "Notebook": "kubeflow.org/v1",
+    "Profile": "kubeflow.org/v1",
+    "Workflow": "argoproj.io/v1alpha1",
+}
+
+
 def obj(
-    kind: str, name: str, namespace: str = "", labels: Mapping[str, str] | None = None, **raw: Any
+    kind: str,
+    name: str,
+    namespace: str = "",
+    labels: Mapping[str, str] | None = None,
+    api_version: str = "",
+    **raw: Any,
 ) -> KubeObject:
     body = {"metadata": {"name": name, "namespace": namespace, "labels": dict(labels or {})}, **raw}
-    return KubeObject(kind, name, namespace, "v1", dict(labels or {}), body)
+    version = api_version or API_VERSIONS.get(kind, "v1")
+    return KubeObject(
+        kind, name, namespace, version, dict(labels or {}), {"apiVersion": version, "kind": kind, **body}
+    )
 
 
 def state(

@@ -155,6 +155,19 @@ def test_a_gateway_of_another_class_is_no_waypoint():
     assert result.failed and result.details == ("admin",)
 
 
+def test_an_istio_gateway_named_waypoint_is_no_waypoint():
+    """Only the Gateway API's Gateway is a waypoint; Istio's own Gateway kind shares the name."""
+    base = with_objects(migrated_model(), drop_kinds=["Gateway"])
+    spec = {"gatewayClassName": "istio-waypoint"}
+    st = with_objects(
+        base,
+        obj("Gateway", "waypoint", "admin", api_version="networking.istio.io/v1", spec=spec),
+        obj("Gateway", "waypoint", "alice", spec=spec),
+    )
+    result = run_check("waypoints", st, PARAMS)
+    assert result.failed and result.details == ("admin",)
+
+
 def test_waypoints_without_user_namespaces_warns():
     st = replace(
         with_objects(migrated_model(), drop_kinds=["Profile"]), namespaces={"kubeflow": Namespace("kubeflow")}

@@ -309,3 +309,32 @@ def test_big_pod_lists_take_one_typed_pass_and_agree_with_the_standard_path(shap
     slow = StateBuilder()
     slow.add_text(text, "big")
     assert quick.build("t", read_at=1.0) == slow.build("t", read_at=1.0)
+
+
+def test_one_kind_in_two_api_groups_keeps_both():
+    """Istio's Gateway and the Gateway API's share the kind name and may share a name: both stay."""
+    builder = StateBuilder()
+    gateways = {
+        "apiVersion": "v1",
+        "kind": "List",
+        "items": [
+            {
+                "apiVersion": "networking.istio.io/v1",
+                "kind": "Gateway",
+                "metadata": {"name": "waypoint", "namespace": "admin"},
+                "spec": {"selector": {"istio": "ingressgateway"}},
+            },
+            {
+                "apiVersion": "gateway.networking.k8s.io/v1",
+                "kind": "Gateway",
+                "metadata": {"name": "waypoint", "namespace": "admin"},
+                "spec": {"gatewayClassName": "istio-waypoint"},
+            },
+        ],
+    }
+    assert builder.add_text(json.dumps(gateways), "gateways.json") is not None
+    state = builder.build("test")
+    assert sorted(g.group for g in state.objects_of("Gateway")) == ["gateway.networking.k8s.io", "networking.istio.io"]
+    (waypoint,) = state.objects_of("Gateway", "admin", group="gateway.networking.k8s.io")
+    assert waypoint.raw["spec"]["gatewayClassName"] == "istio-waypoint"
+    assert state.objects_of("Namespace", group="") == ()
