@@ -238,7 +238,7 @@ class JournalFeed:
             return launch.make_target(
                 launch.TargetRequest.from_journal(info),
                 self.directory,
-                str(self.started.params.get("model") or "kubeflow"),
+                str(self.started.params.get("model") or ""),
             )
         except Exception:  # noqa: BLE001 - without a target the pane says so
             return None

@@ -116,7 +116,7 @@ def make_target(req: TargetRequest, session_dir: Path | None, model: str) -> Tar
         return LiveTarget(
             model=model,
             context=context or None,
-            controller=req.controller or juju_controller(),
+            controller=(req.controller or juju_controller()) if model else "",
             cluster=cluster,
             server=server,
         )
@@ -188,7 +188,9 @@ def start(
     runbook = registry.find(req.runbook, runbook_file=req.runbook_file)
     params_mod.resolve(runbook, req.given)  # bad params stop here, before anything exists
     model_param = runbook.param("model")
-    model = str(req.given.get("model") or (model_param.default if model_param else "kubeflow"))
+    # A runbook without a `model` param (upstream Istio) works on no Juju model: its state reads,
+    # its live scope and its commands leave Juju out.
+    model = str(req.given.get("model") or (model_param.default if model_param else ""))
     if req.target.kind == "files":
         raise BadInput(
             "--from-files is read-only analysis: use `cairn check --from-files DIR` or `cairn plan`"
@@ -360,7 +362,7 @@ def resume(
             )
         secrets = secret_store.load(sid)
         plan = plan_from_journal(started, secrets)
-        model = str(started.params.get("model") or "kubeflow")
+        model = str(started.params.get("model") or "")
         try:
             req = TargetRequest.from_journal(started.target)
         except (TypeError, ValueError) as exc:

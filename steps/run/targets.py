@@ -161,12 +161,14 @@ class LiveTarget:
 
     def scope(self) -> list[str]:
         """What a live run changes, for the question asked before it starts."""
-        return [
+        kubernetes = (
             f"Kubernetes: context {self.context or '(none)'}"
             + (f", cluster {self.cluster}" if self.cluster else "")
-            + (f" at {self.server}" if self.server else ""),
-            f"Juju: controller {self.controller or '(the current one)'}, model {self.model}",
-        ]
+            + (f" at {self.server}" if self.server else "")
+        )
+        if not self.model:  # a runbook without a Juju model (upstream Istio)
+            return [kubernetes]
+        return [kubernetes, f"Juju: controller {self.controller or '(the current one)'}, model {self.model}"]
 
     def env(self) -> dict[str, str]:
         env = dict(os.environ)
@@ -195,7 +197,7 @@ class LiveTarget:
     def read_state(self) -> ClusterState:
         from ..cluster import sources
 
-        model = f"{self.controller}:{self.model}" if self.controller else self.model
+        model = f"{self.controller}:{self.model}" if self.controller and self.model else self.model
         return sources.read_live(model, context=self.context)
 
 

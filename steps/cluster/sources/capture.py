@@ -57,9 +57,12 @@ def app_names(status_json: bytes) -> list[str]:
 
 
 def run_reads(runner: Runner, model: str, context: str | None = None) -> Iterator[Ran]:
-    """Run every read in order, then `juju config` for each application the status showed."""
+    """Run every read in order, then `juju config` for each application the status showed (no
+    Juju read at all when `model` is "": a runbook without a Juju model)."""
     status = b""
     for command in read_commands(model, context):
+        if not model and command.argv[0] == "juju":
+            continue
         ran = _run(runner, command)
         if command.name == "juju-status" and ran.rc == 0:
             status = ran.stdout

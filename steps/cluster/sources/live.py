@@ -31,12 +31,13 @@ def read_live(
     tool_runner: Runner | None = None,
     timeout: float = TIMEOUT,
 ) -> ClusterState:
+    """The cluster, and the Juju model unless `model` is "" (a runbook without one: upstream Istio)."""
     builder = StateBuilder()
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="cairn-juju") as pool:
-        juju = pool.submit(_juju_in_own_loop, model, timeout)
+        juju = pool.submit(_juju_in_own_loop, model, timeout) if model else None
         tools, tool_errors = find_tools(tool_runner or subprocess_runner(None, timeout=20.0))
         read_kubernetes(builder, kubeconfig, context, timeout)
-        read = juju.result()
+        read = juju.result() if juju is not None else JujuRead()
     builder.tools.update(tools)
     if "juju" in tools:
         builder.juju_version = tools["juju"]
