@@ -40,6 +40,13 @@ def _bytes(value) -> bytes:
     return value if isinstance(value, bytes) else value.encode()
 
 
+def _cannot_save(tool: str, exc: OSError) -> bytes:
+    """The emulated cluster could not keep its state (a full disk, a read-only sandbox): one line
+    in the tool's own error form, as a server-side failure reaches the real tools, not a traceback."""
+    reason = f"the sandbox cannot save its state: {exc.strerror or exc}"
+    return (f"ERROR {reason}\n" if tool == "juju" else f"error: {reason}\n").encode()
+
+
 def _sandbox_dir(script: str, env: Mapping[str, str]) -> Path:
     if env.get("CAIRN_SANDBOX"):
         return Path(env["CAIRN_SANDBOX"])
@@ -62,9 +69,12 @@ def main(tool: str) -> None:
     if failure is not None:
         code, out, err = failure
     else:
-        code, out, err = dispatch(
-            [tool, *sys.argv[1:]], sandbox_dir, env, stdin=lambda: sys.stdin.buffer.read()
-        )
+        try:
+            code, out, err = dispatch(
+                [tool, *sys.argv[1:]], sandbox_dir, env, stdin=lambda: sys.stdin.buffer.read()
+            )
+        except OSError as exc:
+            code, out, err = 1, b"", _cannot_save(tool, exc)
     sys.stdout.buffer.write(out)
     sys.stdout.flush()
     sys.stderr.buffer.write(err)
