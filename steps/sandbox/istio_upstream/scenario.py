@@ -8,7 +8,7 @@ from __future__ import annotations
 import uuid
 from pathlib import Path
 
-from .. import kube, pods
+from .. import kube, nodes, pods
 from ..lifecycle import alloc_lb_ip
 from ..state import State
 from . import control
@@ -49,42 +49,18 @@ def _base(name: str, speed: float, t0: float) -> State:
 
 def _node(state: State, t0: float) -> None:
     c = state["cluster"]
-    kube.make_simple(
+    nodes.make_node(
         state,
         t0,
-        "Node",
-        c["node"],
         labels={
             "kubernetes.io/hostname": c["node"],
             "kubernetes.io/os": "linux",
             "kubernetes.io/arch": "amd64",
             "node-role.kubernetes.io/control-plane": "",
         },
-        body={
-            "spec": {"podCIDR": "10.244.0.0/24"},
-            "status": {
-                "addresses": [
-                    {"type": "InternalIP", "address": c["node_ip"]},
-                    {"type": "Hostname", "address": c["node"]},
-                ],
-                "conditions": [
-                    {
-                        "type": "Ready",
-                        "status": "True",
-                        "reason": "KubeletReady",
-                        "message": "kubelet is posting ready status",
-                    }
-                ],
-                "nodeInfo": {
-                    "kubeletVersion": c["k8s_version"],
-                    "kubeProxyVersion": c["k8s_version"],
-                    "containerRuntimeVersion": "containerd://2.0.2",
-                    "osImage": "Debian GNU/Linux 12 (bookworm)",
-                    "operatingSystem": "linux",
-                    "architecture": "amd64",
-                },
-            },
-        },
+        pod_cidr="10.244.0.0/24",
+        runtime="containerd://2.0.2",
+        os_image="Debian GNU/Linux 12 (bookworm)",
     )
     for ns in ("default", "kube-system", "kube-public", "kube-node-lease", "local-path-storage"):
         kube.ensure_namespace(state, ns, t0)

@@ -6,7 +6,7 @@ import uuid
 from pathlib import Path
 from typing import Any
 
-from .. import catalogue, juju_changes, kube, lifecycle, pods
+from .. import catalogue, juju_changes, kube, lifecycle, nodes, pods
 from ..state import State
 
 DAY = 86400.0
@@ -88,39 +88,15 @@ def cluster_base(state: State, t0: float, kubeflow_crds: list[str] = KUBEFLOW_CR
     }
     if c["distribution"] == "microk8s":
         node_labels["microk8s.io/cluster"] = "true"
-    kube.make_simple(
+    nodes.make_node(
         state,
         t0,
-        "Node",
-        c["node"],
         labels=node_labels,
-        body={
-            "spec": {"podCIDR": "10.1.0.0/24"},
-            "status": {
-                "addresses": [
-                    {"type": "InternalIP", "address": c["node_ip"]},
-                    {"type": "Hostname", "address": c["node"]},
-                ],
-                "capacity": {"cpu": "16", "memory": "65831540Ki", "pods": "250"},
-                "conditions": [
-                    {
-                        "type": "Ready",
-                        "status": "True",
-                        "reason": "KubeletReady",
-                        "message": "kubelet is posting ready status",
-                    }
-                ],
-                "nodeInfo": {
-                    "architecture": "amd64",
-                    "containerRuntimeVersion": "containerd://1.7.27",
-                    "kernelVersion": "6.8.0-60-generic",
-                    "kubeProxyVersion": c["k8s_version"],
-                    "kubeletVersion": c["k8s_version"],
-                    "operatingSystem": "linux",
-                    "osImage": "Ubuntu 24.04.2 LTS",
-                },
-            },
-        },
+        pod_cidr="10.1.0.0/24",
+        runtime="containerd://1.7.27",
+        os_image="Ubuntu 24.04.2 LTS",
+        kernel="6.8.0-60-generic",
+        capacity={"cpu": "16", "memory": "65831540Ki", "pods": "250"},
     )
     if c["distribution"] == "microk8s":
         pods.make_workload(
