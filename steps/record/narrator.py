@@ -65,6 +65,22 @@ def shown_value(value: Any) -> str:
     return text if text != "" else '""'
 
 
+LIVE_VALUE_CHARS = 160  # a captured value longer than this is cut in the live views
+LIVE_VALUE_LINES = 6
+
+
+def live_value(text: str) -> str:
+    """A captured value as a live view shows it: a long one (a `juju info` JSON, a file listing)
+    cut, saying how long it is; the command's output above and the record keep it whole."""
+    lines = text.splitlines() or [""]
+    cut = "\n".join(lines[:LIVE_VALUE_LINES])
+    if len(cut) > LIVE_VALUE_CHARS:
+        cut = cut[:LIVE_VALUE_CHARS]
+    if cut == text:
+        return text
+    return f"{cut}… ({len(text)} characters in all; the record has it whole)"
+
+
 # --- sentences shared by the live views and the export ---------------------------------------
 
 
@@ -254,8 +270,9 @@ class Narrator:
                     *fix,
                 ]
             case ev.Captured():
-                shown = " (secret, not shown)" if event.secret else f" = {shown_value(event.value)}"
-                return [f"  captured {event.name}{shown}"]
+                if event.secret:
+                    return [f"  captured {event.name} (secret, not shown)"]
+                return continued(f"captured {event.name} = ", live_value(shown_value(event.value)), "  ")
             case ev.Generated():
                 return [f"  {event.generator} computed {len(event.commands)} commands from the cluster"]
             case ev.Notice():
