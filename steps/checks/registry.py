@@ -14,6 +14,7 @@ from . import (
     ckf16,
     copy_checks,
     done_checks,
+    ingress_checks,
     istio_upstream,
     juju_dialect,
     knative_checks,
@@ -301,6 +302,20 @@ _ALL: tuple[Check, ...] = (
         "names pods with sidecars in namespaces that are neither the model's nor a Profile's",
         ambient_health.sidecars_elsewhere,
         blocker=False,
+    ),
+    Check(
+        "ingress-tls",
+        "TLS carried to istio-ingress-k8s",
+        "when the sidecar gateway served TLS: istio-ingress-k8s has its certificates relation, external_hostname "
+        "and an HTTPS listener on 443 with the certificate",
+        ingress_checks.ingress_tls,
+    ),
+    Check(
+        "auth-urls",
+        "login URLs name the new gateway",
+        "Dex's issuer-url/public-url and oidc-gatekeeper's public-url (older tracks) name the new gateway's "
+        "address and scheme, or an in-cluster address",
+        ingress_checks.auth_urls,
     ),
     Check(
         "cilium-ambient-ready",
