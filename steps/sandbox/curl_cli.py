@@ -202,6 +202,11 @@ def main(
 
                 method = p.get("method") or ("HEAD" if p.get("head") else "POST" if p.get("data") else "GET")
                 resp = traffic.request(state, t, env.get("CAIRN_CURL_FROM", ""), host, port, path, method)
+            elif env.get("CAIRN_CURL_FROM") and host.endswith((".svc", ".svc.cluster.local")):
+                from . import mesh_traffic  # from a pod, to a Service: the mesh decides
+
+                headers = p.get("header") or []
+                resp = mesh_traffic.request(state, t, env["CAIRN_CURL_FROM"], host, port, path, headers)
             else:
                 address = resolved.get((host, port), host)
                 target = Target(scheme, host, port, address, insecure=bool(p.get("insecure")))
