@@ -205,11 +205,12 @@ def ensure_app(state: State, name: str, app: dict, now: float, sandbox_dir: Path
                 ),
                 tag,
             )
-            for extra, ports in EXTRA_SERVICES.get(app["charm"], []):
-                if kube.get(state, "Service", MODEL_NS, extra, now) is None:
+            for svc_name, svc_ports in EXTRA_SERVICES.get(app["charm"], []):
+                if kube.get(state, "Service", MODEL_NS, svc_name, now) is None:
                     selector = {"app.kubernetes.io/name": name}
                     mark_owner(
-                        kube.make_service(state, now, MODEL_NS, extra, selector=selector, ports=ports), tag
+                        kube.make_service(state, now, MODEL_NS, svc_name, selector=selector, ports=svc_ports),
+                        tag,
                     )
             if not app.get("podspec"):
                 mark_owner(

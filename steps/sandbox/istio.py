@@ -432,11 +432,12 @@ def sync_ingress(state: State, now: float) -> None:
             tag,
         )
         mark_owner(kube.make_simple(state, now, "ServiceAccount", managed, MODEL_NS), tag)
-    gw = kube.get(state, "Gateway", MODEL_NS, name, now)
-    svc = kube.get(state, "Service", MODEL_NS, managed, now)
-    if gw is not None:
-        address = ((svc or {}).get("status", {}).get("loadBalancer", {}).get("ingress") or [{}])[0].get("ip", "")
-        gateway_tls.sync_ingress_listeners(state, gw, svc, gateway_tls.ingress_tls(state, name, address, now))
+    gateway = kube.get(state, "Gateway", MODEL_NS, name, now)
+    service = kube.get(state, "Service", MODEL_NS, managed, now)
+    if gateway is not None:  # its listeners and the Service's ports follow the certificate
+        lb = ((service or {}).get("status", {}).get("loadBalancer", {}).get("ingress") or [{}])[0]
+        tls = gateway_tls.ingress_tls(state, name, lb.get("ip", ""), now)
+        gateway_tls.sync_ingress_listeners(state, gateway, service, tls)
     # One HTTPRoute per related application, as the charm writes them.
     if kinds.served(state, kinds.by_store_key("HTTPRoute")):
         wanted = set()
