@@ -23,10 +23,15 @@ class GatewayTLS:
     only_name: str = ""  # the listeners answer only this name (SNI and Host) when set
 
 
+# manual-tls-certificates signs nothing by itself: a person answers each request with
+# `juju run manual-tls-certificates/0 provide-certificate`, which the sandbox does not emulate.
+SIGNS_ON_ITS_OWN = frozenset({"self-signed-certificates", "lego", "vault-k8s"})
+
+
 def _provider_up(state: State, app_name: str, now: float) -> str | None:
     for side in model.related(state, app_name, "certificates", now):
         provider = model.app(state, side.app, now)
-        if provider is not None and not model.dying(provider, now):
+        if provider is not None and not model.dying(provider, now) and provider["charm"] in SIGNS_ON_ITS_OWN:
             return side.app
     return None
 

@@ -4,8 +4,11 @@ track/2 charmcraft.yaml), instead of being lost silently."""
 
 from __future__ import annotations
 
+import pytest
+
 from steps import checks, params, plan, registry
 from steps.checks import run_check
+from steps.errors import BadInput
 
 from .ckf_states import PARAMS, app, migrated_model, obj, sidecar_model, with_apps, with_objects
 
@@ -183,3 +186,17 @@ def test_auth_urls_pass_when_they_name_the_new_gateway_or_an_in_cluster_address(
     # The right host but http while the gateway now serves https: a login would be refused.
     http = app("dex-auth", "2.41/edge", config={"issuer-url": "http://kf.example.com/dex"})
     assert run_check("auth-urls", _migrated(_gateway(), extra=[http]), CARRY).failed
+
+
+def test_the_tls_params_refuse_what_is_not_an_app_or_a_hostname():
+    runbook = registry.find("ckf-1.11-ambient")
+    with pytest.raises(BadInput, match="hostname"):
+        params.resolve(runbook, {"hostname": "https://kf.example.com/"})
+    with pytest.raises(BadInput, match="tls_provider"):
+        params.resolve(runbook, {"tls_provider": "Self Signed"})
+    with pytest.raises(BadInput, match="choose one of: off, carry, manual-tls-certificates"):
+        params.resolve(runbook, {"tls": "yes"})
+    assert (
+        params.resolve(runbook, {"hostname": "kubeflow.example.com"}).params["hostname"]
+        == "kubeflow.example.com"
+    )

@@ -94,3 +94,11 @@ def test_removing_the_provider_takes_https_away(make_sandbox):
     sb.ok("juju remove-relation istio-ingress-k8s:certificates self-signed-certificates")
     rc, _, _ = sb.run(f"curl -sSk https://{IP}/")
     assert rc == 7
+
+
+def test_manual_tls_certificates_serves_nothing_until_someone_provides_the_certificate(make_sandbox):
+    sb = make_sandbox()
+    _ambient_ingress(sb)
+    sb.ok("juju deploy manual-tls-certificates --channel 1/stable")
+    sb.ok("juju integrate istio-ingress-k8s:certificates manual-tls-certificates")
+    assert sb.run(f"curl -sSk https://{IP}/")[0] == 7  # the request waits for a person to sign it
