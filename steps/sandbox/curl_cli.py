@@ -343,6 +343,10 @@ def request(
         tls = gateway_tls.ingress_tls(state, app, address, t)
     if target.scheme == "https":
         _handshake(target, tls)
+    elif tls is not None and sidecar:
+        # istio-pilot's Gateway has one server: https on 8443 when TLS is on, http on 8080 when not
+        # (charms/istio-pilot gateway.yaml.j2), so nothing listens behind port 80.
+        raise _refused(host, port)
     elif tls is not None and tls.only_name and host != tls.only_name:
         return Response(404, "")  # the listeners answer only external_hostname
     elif tls is not None and not sidecar:

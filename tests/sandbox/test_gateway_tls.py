@@ -32,6 +32,8 @@ def test_the_tls_scenario_serves_https_on_the_sidecar_gateway(make_sandbox):
     rc, out, err = sb.run(f"curl -sS --resolve {NAME}:443:{IP} https://{NAME}/")
     assert (rc, out) == (60, "")
     assert err == "curl: (60) SSL certificate problem: unable to get local issuer certificate\n" + CA_HELP
+    # istio-pilot's Gateway then has its https server only: nothing answers plain http.
+    assert sb.run(f"curl -sS http://{IP}/")[0] == 7
     status = sb.status()["applications"]
     assert (
         "self-signed-certificates"
