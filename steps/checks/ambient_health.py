@@ -97,7 +97,7 @@ def pods_enrolled(state: ClusterState, params: Mapping[str, Any]) -> CheckResult
     namespaces = user_namespaces(state, params)
     if not namespaces:
         return warn("no user namespace to check", "kubectl get profiles.kubeflow.org")
-    outside, checked = [], 0
+    outside, opted_out, checked = [], [], 0
     for ns in namespaces:
         for pod in state.pods_in(ns):
             lone_proxy = [c.name for c in pod.containers if not c.init] == ["istio-proxy"]
@@ -106,14 +106,10 @@ def pods_enrolled(state: ClusterState, params: Mapping[str, Any]) -> CheckResult
             checked += 1
             if pod.annotations.get(REDIRECTION) == "enabled":
                 continue
-            why = (
-                "a sidecar"
-                if pod.has_sidecar
-                else "opted out (istio.io/dataplane-mode=none)"
-                if pod.labels.get("istio.io/dataplane-mode") == "none"
-                else "not redirected"
-            )
-            outside.append(f"{ns}/{pod.name} ({why})")
+            if pod.labels.get("istio.io/dataplane-mode") == "none" and not pod.has_sidecar:
+                opted_out.append(f"{ns}/{pod.name}")  # someone's choice: named, never blocking
+                continue
+            outside.append(f"{ns}/{pod.name} ({'a sidecar' if pod.has_sidecar else 'not redirected'})")
     if outside:
         model_ns = model_namespace(params, state)
         return fail(
@@ -133,5 +129,12 @@ def pods_enrolled(state: ClusterState, params: Mapping[str, Any]) -> CheckResult
                 ]
             ),
             outside,
+        )
+    if opted_out:
+        return warn(
+            f"{len(opted_out)} pod(s) in user namespaces opted out of ambient (istio.io/dataplane-mode=none): "
+            f"{', '.join(opted_out[:5])}; no policy of the mesh protects them",
+            "kubectl label pod -n NS NAME istio.io/dataplane-mode-  # to enrol one, if that was not meant",
+            opted_out,
         )
     return ok(f"{checked} pod(s) in {len(namespaces)} user namespace(s) enrolled ({REDIRECTION}: enabled)")

@@ -25,8 +25,10 @@ from .result import CheckResult, fail, ok, warn
 # KubernetesResourceHandler writes carries it (istio-pilot's VirtualServices among them).
 CHARM_SCOPE_LABEL = "kubernetes-resource-handler-scope"
 KINDS = ("AuthorizationPolicy", "VirtualService")
-# kubectl -o jsonpath: kind, namespace, name, the charms' label, KFAM's role and user, the gateways.
+# kubectl -o jsonpath: a header (a capture may not be empty), then kind, namespace, name, the charms'
+# label, KFAM's role and user, the gateways.
 LISTING_JSONPATH = (
+    '# kind, namespace, name, charm scope, KFAM role, KFAM user, gateways{"\\n"}'
     '{range .items[*]}{.kind}{"\\t"}{.metadata.namespace}{"\\t"}{.metadata.name}{"\\t"}'
     '{.metadata.labels.kubernetes-resource-handler-scope}{"\\t"}{.metadata.annotations.role}{"\\t"}'
     '{.metadata.annotations.user}{"\\t"}{.spec.gateways}{"\\n"}{end}'

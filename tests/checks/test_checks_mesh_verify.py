@@ -8,8 +8,9 @@ from dataclasses import replace
 
 import pytest
 
+from steps import params, plan, registry, template
 from steps.checks import get_check, run_check
-from steps.checks.mesh_policies import parse_listing
+from steps.checks.mesh_policies import LISTING_JSONPATH, parse_listing
 
 from .ckf_states import PARAMS, migrated_model, obj, pod, with_objects
 
@@ -104,3 +105,23 @@ def test_custom_virtualservices_on_kubeflow_gateway_are_named():
     )
     assert result.status == "warning" and result.details == ("VirtualService admin/my-app",)
     assert run_check("custom-virtualservices", with_objects(migrated_model(), charms), PARAMS).passed
+
+
+def test_a_pod_opted_out_of_ambient_is_named_without_blocking():
+    st = migrated_model()
+    opted = pod(
+        "admin", "legacy-0", owner=("StatefulSet", "legacy"), labels={"istio.io/dataplane-mode": "none"}
+    )
+    result = run_check("pods-enrolled", replace(st, pods=(*st.pods, opted)), PARAMS)
+    assert result.status == "warning" and result.details == ("admin/legacy-0",)
+
+
+def test_the_runbook_records_the_listing_the_check_reads():
+    runbook = registry.find("ckf-1.11-ambient")
+    step = next(
+        s
+        for s in plan.resolve(runbook, params.resolve(runbook, {})).steps()
+        if s.id == "preflight-mesh-policies"
+    )
+    captured = next(c for c in step.commands if c.capture == "mesh_policies_before")
+    assert template.unescape(captured.argv[-1]) == "jsonpath=" + LISTING_JSONPATH
