@@ -20,6 +20,7 @@ from .result import CheckResult, fail, ok, warn
 from .tls_checks import TLS_MANUAL, TLS_OFF
 
 INGRESS_SERVICE = f"{ckf.INGRESS}-istio"
+SIDECAR_SERVICE = "istio-ingressgateway-workload"  # istio-gateway's LoadBalancer Service
 TLS_SECRET = f"{ckf.INGRESS}-tls-certificate"  # the charm's _certificate_secret_name
 
 
@@ -93,18 +94,42 @@ def _in_cluster(host: str) -> bool:
     return host.endswith((".svc", ".svc.cluster.local")) or host in ("localhost", "")
 
 
+def _login_urls(state: ClusterState) -> list[tuple[str, str, str]]:
+    out = []
+    for app_name, option in AUTH_URLS:
+        app = state.app(app_name)
+        url = config_value(app, option) if app is not None else None
+        if url:
+            out.append((app_name, option, url))
+    return out
+
+
+def _before_migration(state: ClusterState, params: Mapping[str, Any]) -> CheckResult:
+    """Pre-flight: a URL naming the sidecar gateway's load balancer address breaks logins when
+    istio-ingress-k8s gets another address; a hostname carried as external_hostname survives."""
+    svc = state.find("Service", SIDECAR_SERVICE, model_namespace(params, state))
+    ingress = ((svc.raw.get("status") or {}).get("loadBalancer") or {}).get("ingress") or [] if svc else []
+    old = str(ingress[0].get("ip") or "") if ingress else ""
+    named = [f"{a} {o}={u}" for a, o, u in _login_urls(state) if old and urlsplit(u).hostname == old]
+    if named:
+        return warn(
+            f"{'; '.join(named)} name(s) the sidecar gateway's address {old}; istio-ingress-k8s gets its own "
+            "load balancer address, and logins break if it differs",
+            f"# after the migration, if {ckf.INGRESS} got another address (verification names it):\n"
+            f"juju config -m {model_name(params, state)} dex-auth issuer-url=http://NEW_ADDRESS/dex",
+            named,
+        )
+    return ok(f"{ckf.INGRESS} is not deployed yet; no login URL names the sidecar gateway's address")
+
+
 def auth_urls(state: ClusterState, params: Mapping[str, Any]) -> CheckResult:
     model = model_name(params, state)
     address = ingress_address(state, params)
     if state.app(ckf.INGRESS) is None:
-        return ok(f"{ckf.INGRESS} is not deployed yet: nothing to compare the login URLs with")
+        return _before_migration(state, params)
     scheme = "http" if _tls_params(params)[0] == TLS_OFF else "https"
     wrong, fixes, seen = [], [], 0
-    for app_name, option in AUTH_URLS:
-        app = state.app(app_name)
-        url = config_value(app, option) if app is not None else None
-        if not url:
-            continue
+    for app_name, option, url in _login_urls(state):
         seen += 1
         parts = urlsplit(url)
         if _in_cluster(parts.hostname or ""):

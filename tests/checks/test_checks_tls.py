@@ -200,3 +200,18 @@ def test_the_tls_params_refuse_what_is_not_an_app_or_a_hostname():
         params.resolve(runbook, {"hostname": "kubeflow.example.com"}).params["hostname"]
         == "kubeflow.example.com"
     )
+
+
+def test_before_the_migration_a_login_url_on_the_old_gateways_address_is_a_warning():
+    svc = obj(
+        "Service",
+        "istio-ingressgateway-workload",
+        "kubeflow",
+        status={"loadBalancer": {"ingress": [{"ip": "10.64.140.43"}]}},
+    )
+    dex = app("dex-auth", "2.41/stable", config={"issuer-url": "http://10.64.140.43/dex"})
+    st = with_objects(with_apps(sidecar_model(), dex), svc)
+    result = run_check("auth-urls", st, PARAMS)
+    assert result.status == "warning" and result.details == ("dex-auth issuer-url=http://10.64.140.43/dex",)
+    named = app("dex-auth", "2.41/stable", config={"issuer-url": "https://kf.example.com/dex"})
+    assert run_check("auth-urls", with_objects(with_apps(sidecar_model(), named), svc), PARAMS).passed

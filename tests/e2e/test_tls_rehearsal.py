@@ -72,3 +72,21 @@ def test_a_plan_that_would_drop_tls_stops_in_preflight_with_nothing_removed():
         cairn("sandbox", "exec", "--", "juju", "status", "-m", "kubeflow", "--format=json").stdout
     )
     assert "istio-pilot" in status["applications"]
+
+
+def test_a_skipped_certificates_step_is_caught_by_verification():
+    from steps.launch import RunRequest, TargetRequest, start
+
+    from ..engine_runs import run_aborting_on_questions
+
+    launched = start(
+        RunRequest(
+            runbook="ckf-1.11-ambient",
+            target=TargetRequest(kind="sandbox", scenario="ckf-1.11-tls", speed=0),
+            yes=True,
+        )
+    )
+    launched.engine.skip("ingress-certificates", "skipped wrongly, on purpose")
+    outcome, decisions = run_aborting_on_questions(launched)
+    assert outcome == "aborted"
+    assert "verify-tls" in {d.step_id for d in decisions}, [d.prompt for d in decisions]
