@@ -18,12 +18,17 @@ from .report import (
 )
 from .result import Check, CheckResult
 from .settle import SettleReport, evaluate_settle
+from .tls_checks import discover_hostname, discover_tls, discover_tls_provider
 
 # Param discoverers a runbook names in `discover:`: state -> the param's value.
 DISCOVERERS = {
     "user-namespaces": discover_user_namespaces,
     "istio-namespaces": discover_istio_namespaces,
     "juju-dialect": discover_juju_dialect,
+    # TLS on the sidecar gateway, carried to istio-ingress-k8s (tls_checks says how).
+    "gateway-tls": discover_tls,
+    "gateway-tls-provider": discover_tls_provider,
+    "gateway-hostname": discover_hostname,
 }
 
 __all__ = [

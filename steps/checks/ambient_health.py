@@ -83,3 +83,58 @@ def sidecars_elsewhere(state: ClusterState, params: Mapping[str, Any]) -> CheckR
             left,
         )
     return ok("no sidecar outside the Kubeflow namespaces")
+
+
+# istio-cni marks each pod whose traffic it redirected to ztunnel (Istio's annotation.AmbientRedirection).
+REDIRECTION = "ambient.istio.io/redirection"
+
+
+def pods_enrolled(state: ClusterState, params: Mapping[str, Any]) -> CheckResult:
+    """Every running pod of the user namespaces is in the ambient mesh: a namespace label alone does
+    not say that istio-cni could redirect each pod (a sidecar left, a CNI not chained, a pod opted out)."""
+    from .context import user_namespaces
+
+    namespaces = user_namespaces(state, params)
+    if not namespaces:
+        return warn("no user namespace to check", "kubectl get profiles.kubeflow.org")
+    outside, opted_out, checked = [], [], 0
+    for ns in namespaces:
+        for pod in state.pods_in(ns):
+            lone_proxy = [c.name for c in pod.containers if not c.init] == ["istio-proxy"]
+            if pod.phase != "Running" or lone_proxy:  # a waypoint is the mesh's own proxy
+                continue
+            checked += 1
+            if pod.annotations.get(REDIRECTION) == "enabled":
+                continue
+            if pod.labels.get("istio.io/dataplane-mode") == "none" and not pod.has_sidecar:
+                opted_out.append(f"{ns}/{pod.name}")  # someone's choice: named, never blocking
+                continue
+            outside.append(f"{ns}/{pod.name} ({'a sidecar' if pod.has_sidecar else 'not redirected'})")
+    if outside:
+        model_ns = model_namespace(params, state)
+        return fail(
+            f"{len(outside)} of {checked} pod(s) in user namespaces are not enrolled in ambient "
+            f"({REDIRECTION} is not enabled): {', '.join(outside[:5])}",
+            "\n".join(
+                [
+                    f"kubectl -n {model_ns} logs daemonset/istio-cni-node --tail=50  # why istio-cni skipped them",
+                    "kubectl get namespace " + " ".join(namespaces) + " -L istio.io/dataplane-mode",
+                    "# a pod istio-cni missed (started before its node agent, say) is enrolled when it is recreated:",
+                    *sorted(
+                        {
+                            f"kubectl delete pod -n {o.split('/')[0]} {o.split('/')[1].split(' ')[0]}"
+                            for o in outside
+                        }
+                    ),
+                ]
+            ),
+            outside,
+        )
+    if opted_out:
+        return warn(
+            f"{len(opted_out)} pod(s) in user namespaces opted out of ambient (istio.io/dataplane-mode=none): "
+            f"{', '.join(opted_out[:5])}; no policy of the mesh protects them",
+            "kubectl label pod -n NS NAME istio.io/dataplane-mode-  # to enrol one, if that was not meant",
+            opted_out,
+        )
+    return ok(f"{checked} pod(s) in {len(namespaces)} user namespace(s) enrolled ({REDIRECTION}: enabled)")

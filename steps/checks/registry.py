@@ -14,9 +14,11 @@ from . import (
     ckf16,
     copy_checks,
     done_checks,
+    ingress_checks,
     istio_upstream,
     juju_dialect,
     knative_checks,
+    mesh_policies,
     preflight_checks,
     tls_checks,
     verify_checks,
@@ -301,6 +303,41 @@ _ALL: tuple[Check, ...] = (
         "names pods with sidecars in namespaces that are neither the model's nor a Profile's",
         ambient_health.sidecars_elsewhere,
         blocker=False,
+    ),
+    Check(
+        "pods-enrolled",
+        "user pods enrolled in ambient",
+        "every running pod of the user namespaces carries ambient.istio.io/redirection: enabled (istio-cni's mark)",
+        ambient_health.pods_enrolled,
+    ),
+    Check(
+        "mesh-policies-kept",
+        "no policy or route lost",
+        "the AuthorizationPolicies and VirtualServices listed in pre-flight (`before`, one line each) are all "
+        "still there, but the sidecar charms' own; names KFAM contributor policies and custom ones lost",
+        mesh_policies.mesh_policies_kept,
+        ("before",),
+    ),
+    Check(
+        "custom-virtualservices",
+        "no custom route on kubeflow-gateway",
+        "names VirtualServices not made by the charms that are bound to istio-pilot's gateway",
+        mesh_policies.custom_virtualservices,
+        blocker=False,
+    ),
+    Check(
+        "ingress-tls",
+        "TLS carried to istio-ingress-k8s",
+        "when the sidecar gateway served TLS: istio-ingress-k8s has its certificates relation, external_hostname "
+        "and an HTTPS listener on 443 with the certificate",
+        ingress_checks.ingress_tls,
+    ),
+    Check(
+        "auth-urls",
+        "login URLs name the new gateway",
+        "Dex's issuer-url/public-url and oidc-gatekeeper's public-url (older tracks) name the new gateway's "
+        "address and scheme, or an in-cluster address",
+        ingress_checks.auth_urls,
     ),
     Check(
         "cilium-ambient-ready",

@@ -33,8 +33,8 @@ VERIFY: tuple[tuple[str, tuple[str, ...]], ...] = (
             "kserve-rawdeployment",
         ),
     ),
-    ("cluster", ("istio-crds", "cilium-ambient-ready")),
-    ("user-namespaces", ("namespaces-ambient", "waypoints", "no-sidecars")),
+    ("cluster", ("istio-crds", "cilium-ambient-ready", "ingress-tls", "auth-urls")),
+    ("user-namespaces", ("namespaces-ambient", "waypoints", "no-sidecars", "pods-enrolled")),
 )
 
 SYMBOLS = {

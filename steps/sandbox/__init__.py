@@ -21,6 +21,8 @@ SCENARIOS: dict[str, str] = {
     "a serverless InferenceService",
     "ckf-1.11-canonical-k8s": "the same CKF 1.11/stable on Canonical Kubernetes, with Cilium in its default "
     "configuration (not yet fit for ambient)",
+    "ckf-1.11-tls": "the same CKF 1.11/stable on MicroK8s, its gateway serving https://kubeflow.example.com "
+    "with a certificate from self-signed-certificates, and Dex's issuer-url naming it",
     "ckf-1.6": "CKF 1.6 with the pod-spec MinIO holding data on a PVC (reclaim policy Delete), "
     "for the 1.6 -> 1.7 upgrade, on Juju 2.9.34 and MicroK8s 1.22; Charmhub as the guide met it "
     "(latest/edge holds the 1.7 charms)",

@@ -61,6 +61,9 @@ SERVICE_PORTS = {
     "mysql-k8s": [("mysql", 3306), ("mysqlx", 33060)],
     "istio-pilot": [("placeholder", 65535)],
 }
+# Services a charm writes beside its own, by charm: kfp-api's `ml-pipeline` is the name KFP's
+# clients (and the CKF UATs) call it by.
+EXTRA_SERVICES = {"kfp-api": [("ml-pipeline", [("http", 8888), ("grpc", 8887)])]}
 
 
 def mesh_labels(state: State, name: str, now: float) -> dict[str, str]:
@@ -202,6 +205,13 @@ def ensure_app(state: State, name: str, app: dict, now: float, sandbox_dir: Path
                 ),
                 tag,
             )
+            for svc_name, svc_ports in EXTRA_SERVICES.get(app["charm"], []):
+                if kube.get(state, "Service", MODEL_NS, svc_name, now) is None:
+                    selector = {"app.kubernetes.io/name": name}
+                    mark_owner(
+                        kube.make_service(state, now, MODEL_NS, svc_name, selector=selector, ports=svc_ports),
+                        tag,
+                    )
             if not app.get("podspec"):
                 mark_owner(
                     kube.make_service(

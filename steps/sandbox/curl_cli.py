@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from . import charms, istio, kube, model, pods
+from . import charms, gateway_tls, istio, kube, model, pods
 from .flags import UsageError, parse
 from .state import State, load, now
 
@@ -89,7 +89,34 @@ class CurlError(Exception):
         self.code = code
 
 
-REASONS = {200: "OK", 302: "Found", 403: "Forbidden", 404: "Not Found", 503: "Service Unavailable"}
+REASONS = {
+    200: "OK",
+    301: "Moved Permanently",
+    302: "Found",
+    403: "Forbidden",
+    404: "Not Found",
+    503: "Service Unavailable",
+}
+
+# What curl prints after a "(60)" error (CURL_CA_CERT_ERRORMSG in curl's tool_operate.c).
+CA_CERT_HELP = """More details here: https://curl.se/docs/sslcerts.html
+
+curl failed to verify the legitimacy of the server and therefore could not
+establish a secure connection to it. To learn more about this situation and
+how to fix it, please visit the web page mentioned above.
+"""
+
+
+@dataclass(frozen=True)
+class Target:
+    """Where a request goes: the URL's scheme, host (SNI and Host header) and port, the address
+    connected to (`--resolve` may name another) and whether certificates are checked."""
+
+    scheme: str
+    host: str
+    port: int
+    address: str
+    insecure: bool = False
 
 
 def main(
@@ -114,6 +141,7 @@ def main(
                 "--user": "user",
                 "-d": "data",
                 "--data": "data",
+                "--resolve": "resolve",
             },
             {
                 "-s": "silent",
@@ -133,7 +161,7 @@ def main(
                 "-v": "verbose",
                 "--verbose": "verbose",
             },
-            multi=["header"],
+            multi=["header", "resolve"],
         )
     except UsageError as exc:
         return (
@@ -160,8 +188,10 @@ def main(
     redirects = 0
     resp = None
     effective = url
+    resolved = _resolve_table(p.get("resolve") or [])
     try:
         parts = urlsplit(url)
+        scheme, netloc = parts.scheme, parts.netloc
         host, port = parts.hostname or "", parts.port or (443 if parts.scheme == "https" else 80)
         path = parts.path or "/"
         if parts.query:
@@ -172,12 +202,26 @@ def main(
 
                 method = p.get("method") or ("HEAD" if p.get("head") else "POST" if p.get("data") else "GET")
                 resp = traffic.request(state, t, env.get("CAIRN_CURL_FROM", ""), host, port, path, method)
+            elif env.get("CAIRN_CURL_FROM") and host.endswith((".svc", ".svc.cluster.local")):
+                from . import mesh_traffic  # from a pod, to a Service: the mesh decides
+
+                headers = p.get("header") or []
+                resp = mesh_traffic.request(state, t, env["CAIRN_CURL_FROM"], host, port, path, headers)
             else:
-                resp = request(state, host, port, path, t)
+                address = resolved.get((host, port), host)
+                target = Target(scheme, host, port, address, insecure=bool(p.get("insecure")))
+                resp = request(state, host, port, path, t, target=target)
             if p.get("location") and resp.location and redirects < 50:
                 redirects += 1
-                path = resp.location
-                effective = f"{parts.scheme}://{parts.netloc}{path}"
+                if "://" in resp.location:  # an absolute Location: another scheme, host or port
+                    moved = urlsplit(resp.location)
+                    scheme, netloc = moved.scheme, moved.netloc
+                    host = moved.hostname or ""
+                    port = moved.port or (443 if scheme == "https" else 80)
+                    path = (moved.path or "/") + (f"?{moved.query}" if moved.query else "")
+                else:
+                    path = resp.location
+                effective = f"{scheme}://{netloc}{path}"
                 continue
             break
         if p.get("fail") and resp.code >= 400:
@@ -190,6 +234,8 @@ def main(
         code = exc.code
         if show or not silent:
             err.append(f"curl: ({exc.code}) {exc}\n")
+            if exc.code == 60:
+                err.append(CA_CERT_HELP)
     body = "".join(out_body)
     stdout = ""
     if p.get("output") and code == 0:
@@ -199,6 +245,17 @@ def main(
     if p.get("write_out"):
         stdout += _write_out(p.get("write_out"), resp if code in (0, 22) else None, effective, redirects)
     return code, stdout.encode(), "".join(err).encode()
+
+
+def _resolve_table(entries: list[str]) -> dict[tuple[str, int], str]:
+    """`--resolve HOST:PORT:ADDRESS`, as curl takes it."""
+    out = {}
+    for entry in entries:
+        host, _, rest = entry.partition(":")
+        port, _, address = rest.partition(":")
+        if host and port.isdigit() and address:
+            out[(host.lower(), int(port))] = address.strip("[]")
+    return out
 
 
 def _headers(resp: Response) -> str:
@@ -262,16 +319,63 @@ def _app_up(state: State, name: str | None, t: float) -> bool:
     )
 
 
-def request(state: State, host: str, port: int, path: str, t: float) -> Response:
-    if not re.fullmatch(r"[\d.]+", host) and host != "localhost":
+def _refused(host: str, port: int) -> CurlError:
+    return CurlError(7, f"Failed to connect to {host} port {port} after 0 ms: Couldn't connect to server")
+
+
+def request(
+    state: State, host: str, port: int, path: str, t: float, *, target: Target | None = None
+) -> Response:
+    target = target or Target("https" if port == 443 else "http", host, port, host)
+    address = target.address
+    if not re.fullmatch(r"[\d.]+", address) and address != "localhost":
         raise CurlError(6, f"Could not resolve host: {host}")
-    svc = _lb_service(state, host, t)
+    svc = _lb_service(state, address, t)
     if svc is None or port not in [p["port"] for p in svc["spec"]["ports"]]:
-        raise CurlError(7, f"Failed to connect to {host} port {port} after 0 ms: Couldn't connect to server")
+        raise _refused(host, port)
     name = svc["metadata"]["name"]
-    if name == "istio-ingressgateway-workload":
+    sidecar = name == "istio-ingressgateway-workload"
+    app = name.removesuffix("-istio")
+    if sidecar:
+        pilot = model.first_app(state, "istio-pilot", t)
+        tls = gateway_tls.pilot_tls(state, pilot[0], address, t) if pilot else None
+    else:
+        tls = gateway_tls.ingress_tls(state, app, address, t)
+    if target.scheme == "https":
+        _handshake(target, tls)
+    elif tls is not None and sidecar:
+        # istio-pilot's Gateway has one server: https on 8443 when TLS is on, http on 8080 when not
+        # (charms/istio-pilot gateway.yaml.j2), so nothing listens behind port 80.
+        raise _refused(host, port)
+    elif tls is not None and tls.only_name and host != tls.only_name:
+        return Response(404, "")  # the listeners answer only external_hostname
+    elif tls is not None and not sidecar:
+        # istio-ingress-k8s's http-80 listener only redirects to https (utils.py, a 301 without port).
+        return Response(301, "", f"https://{host}{path}")
+    if sidecar:
         return _sidecar_gateway(state, host, port, path, t)
     return _ambient_gateway(state, name, host, port, path, t)
+
+
+def _handshake(target: Target, tls: gateway_tls.GatewayTLS | None) -> None:
+    """TLS as curl meets it: no listener, no certificate for the name asked, an unknown CA."""
+    if tls is None:  # nothing listens on 443 behind the Service
+        raise _refused(target.host, target.port)
+    sni = "" if re.fullmatch(r"[\d.]+", target.host) else target.host  # curl sends no SNI for an IP
+    if tls.only_name and sni != tls.only_name:
+        # No filter chain matches the SNI: Envoy closes the connection mid-handshake.
+        raise CurlError(
+            35, f"OpenSSL SSL_connect: SSL_ERROR_SYSCALL in connection to {target.host}:{target.port} "
+        )
+    if target.insecure:
+        return
+    if target.host not in tls.names:
+        raise CurlError(
+            60, f"SSL: no alternative certificate subject name matches target host name '{target.host}'"
+        )
+    # The provider's CA (self-signed-certificates, manual-tls-certificates, a user's own) is not in
+    # the system's trust store, and the gateway sends only its own certificate.
+    raise CurlError(60, "SSL certificate problem: unable to get local issuer certificate")
 
 
 def _route_owner(

@@ -4,7 +4,7 @@ and routes — and whether ambient traffic can flow on this cluster at all."""
 
 from __future__ import annotations
 
-from . import charms, kinds, kube, model, pods
+from . import charms, gateway_tls, kinds, kube, model, pods
 from .apps import BEACON_WAYPOINT
 from .lifecycle import (
     MODEL_NS,
@@ -432,6 +432,12 @@ def sync_ingress(state: State, now: float) -> None:
             tag,
         )
         mark_owner(kube.make_simple(state, now, "ServiceAccount", managed, MODEL_NS), tag)
+    gateway = kube.get(state, "Gateway", MODEL_NS, name, now)
+    service = kube.get(state, "Service", MODEL_NS, managed, now)
+    if gateway is not None:  # its listeners and the Service's ports follow the certificate
+        lb = ((service or {}).get("status", {}).get("loadBalancer", {}).get("ingress") or [{}])[0]
+        tls = gateway_tls.ingress_tls(state, name, lb.get("ip", ""), now)
+        gateway_tls.sync_ingress_listeners(state, gateway, service, tls)
     # One HTTPRoute per related application, as the charm writes them.
     if kinds.served(state, kinds.by_store_key("HTTPRoute")):
         wanted = set()

@@ -298,6 +298,10 @@ def render_pod(state: State, pod: Obj, now: float) -> Obj:
             for c in out["spec"]["initContainers"]
         ]
     out["status"] = status
+    from . import enrolment  # istio-cni's mark, read at each render like the rest of the status
+
+    if enrolment.redirected(state, pod, rt["status"] == "Running", now):
+        out["metadata"].setdefault("annotations", {})[enrolment.REDIRECTION] = "enabled"
     return out
 
 

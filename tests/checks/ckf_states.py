@@ -198,10 +198,13 @@ def migrated_model() -> ClusterState:
     return state(
         apps=apps,
         pods=[
-            pod(
-                "admin",
-                "ml-pipeline-ui-artifact-5f7d9c8b4-abcde",
-                owner=("Deployment", "ml-pipeline-ui-artifact"),
+            replace(
+                pod(
+                    "admin",
+                    "ml-pipeline-ui-artifact-5f7d9c8b4-abcde",
+                    owner=("Deployment", "ml-pipeline-ui-artifact"),
+                ),
+                annotations={"ambient.istio.io/redirection": "enabled"},  # istio-cni enrolled it
             ),
             pod(
                 "admin",

@@ -20,6 +20,7 @@ def test_scenarios():
     assert set(sandbox.SCENARIOS) == {
         "ckf-1.11-microk8s",
         "ckf-1.11-canonical-k8s",
+        "ckf-1.11-tls",  # issue 11.6: the gateway serves TLS
         "ckf-1.6",
         "ckf-1.6-today",
         "istio-bookinfo",

@@ -61,6 +61,10 @@ def test_list_gives_the_step_count_a_run_has(tmp_path):
     r = cairn("list", home=tmp_path)
     assert r.returncode == 0
     ambient = next(line for line in r.stdout.splitlines() if line.startswith("ckf-1.11-ambient"))
-    # 50 fixed steps on microk8s and 3 per user namespace: 56 with admin and alice, as runs have.
-    assert "50 steps + 3 per user_namespaces item; 54 with platform=canonical-k8s" in ambient
-    assert "53 steps" not in ambient
+    # 53 fixed steps on microk8s and 4 per user namespace: 61 with admin and alice, as runs have
+    # (issue 11: the mesh-policies record and check, a spoofing test per user namespace).
+    assert "53 steps + 4 per user_namespaces item" in ambient
+    assert "; 57 with platform=canonical-k8s" in ambient
+    # issue 11.6: the TLS steps appear only when TLS is carried
+    assert "; 54 with tls=carry; 55 with tls=manual-tls-certificates" in ambient
+    assert "61 steps" not in ambient

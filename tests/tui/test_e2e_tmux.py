@@ -109,7 +109,8 @@ def test_the_whole_ambient_migration_in_tmux_at_80x24(terminal):
     # Two human checks were answered by --yes: assumed, so not "every step succeeded" (issue 10.10).
     term.wait_for("Run succeeded: finished with", timeout=10)
     term.wait_gone("Esc look around", timeout=10)
-    screen = term.wait_for("Pre-flight checks           8/8", timeout=10)  # folded, counted (+ endpoints)
+    # folded, counted (+ endpoints, + the mesh-policies record of issue 11.11)
+    screen = term.wait_for("Pre-flight checks           9/9", timeout=10)
     tree = [line for line in screen.splitlines() if re.match(r"✓ .*\d+/\d+", line[:34])]
     assert len(tree) >= 15, f"the folded phase tree does not show:\n{screen}"
     for key in ("e Export", "/ Search", "? Help", "q Quit", "^p palette"):

@@ -58,6 +58,8 @@ SINGLE = (
     _crd("inferenceservices", "serving.kserve.io", "v1beta1"),
     _crd("gateways", "gateway.networking.k8s.io", "v1"),
     _crd("authorizationpolicies", "security.istio.io", "v1"),
+    # For the custom-virtualservices and mesh-policies-kept checks (routes bound to kubeflow-gateway):
+    _crd("virtualservices", "networking.istio.io", "v1", extra=True),
     _core("networkpolicies", "networking.k8s.io"),
     # For the Cilium, pipeline-run and notebook checks:
     _crd("ciliumnetworkpolicies", "cilium.io", "v2", extra=True),

@@ -19,6 +19,10 @@ def build(name: str, sandbox_dir: Path, *, speed: float) -> State:
         from . import ckf111
 
         return ckf111.build(name, "canonical-k8s", sandbox_dir, speed, t0)
+    if name == "ckf-1.11-tls":
+        from . import ckf111
+
+        return ckf111.build(name, "microk8s", sandbox_dir, speed, t0, tls=True)
     if name == "ckf-1.6":
         from . import ckf16
 

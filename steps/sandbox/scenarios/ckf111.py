@@ -111,11 +111,29 @@ RELATIONS = [
 ]
 
 
-def build(name: str, distribution: str, sandbox_dir: Path, speed: float, t0: float) -> State:
+# The TLS variant: the gateway serves https://kubeflow.example.com with a certificate from
+# self-signed-certificates (istio-pilot's `certificates` relation and `csr-domain-name`), and Dex's
+# issuer names that URL, as CKF's "Enable TLS" how-to leaves a deployment.
+TLS_HOSTNAME = "kubeflow.example.com"
+TLS_APPS: dict[str, dict[str, Any]] = {
+    "istio-pilot": {
+        **APPS["istio-pilot"],
+        "options": {**APPS["istio-pilot"]["options"], "csr-domain-name": TLS_HOSTNAME},
+    },
+    "dex-auth": {**APPS["dex-auth"], "options": {"issuer-url": f"https://{TLS_HOSTNAME}/dex"}},
+    "self-signed-certificates": {"charm": "self-signed-certificates", "channel": "1/stable"},
+}
+TLS_RELATIONS = [("istio-pilot:certificates", "self-signed-certificates:certificates")]
+
+
+def build(
+    name: str, distribution: str, sandbox_dir: Path, speed: float, t0: float, *, tls: bool = False
+) -> State:
     state = common.base_state(name, distribution, speed, t0)
     common.cluster_base(state, t0)
     common.model_namespace(state, t0)
-    common.install_bundle(state, APPS, RELATIONS, t0, meshed=apps.MESHED_CHARMS)
+    bundle, relations = (APPS | TLS_APPS, RELATIONS + TLS_RELATIONS) if tls else (APPS, RELATIONS)
+    common.install_bundle(state, bundle, relations, t0, meshed=apps.MESHED_CHARMS)
     # istiod first, so that the pods created next are injected as they were on the real cluster.
     istio.sync_istio(state, t0)
     common.profile(state, "admin", common.ADMIN, t0)
