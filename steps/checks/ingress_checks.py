@@ -13,7 +13,7 @@ from collections.abc import Mapping
 from typing import Any
 from urllib.parse import urlsplit
 
-from ..cluster.state import ClusterState
+from ..cluster.state import GATEWAY_API, ClusterState
 from . import ckf
 from .context import config_value, model_name, model_namespace
 from .result import CheckResult, fail, ok, warn
@@ -58,7 +58,7 @@ def ingress_tls(state: ClusterState, params: Mapping[str, Any]) -> CheckResult:
             f"external_hostname is {config_value(app, 'external_hostname') or 'unset'}, not {hostname}"
         )
         fixes.append(f"juju config -m {model} {ckf.INGRESS} external_hostname={hostname}")
-    gateway = state.find("Gateway", ckf.INGRESS, model_namespace(params, state))
+    gateway = state.find("Gateway", ckf.INGRESS, model_namespace(params, state), group=GATEWAY_API)
     listeners = (gateway.raw.get("spec") or {}).get("listeners") or [] if gateway else []
     https = [
         lst

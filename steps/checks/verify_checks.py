@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from ..cluster.state import ClusterState
+from ..cluster.state import GATEWAY_API, ClusterState
 from . import ckf
 from .context import config_value, model_name, model_namespace, relation_present, user_namespaces
 from .pods import restart_commands, running_sidecar_pods
@@ -14,7 +14,6 @@ from .result import CheckResult, fail, ok, warn
 Params = Mapping[str, Any]
 
 WAYPOINT_CLASS = "istio-waypoint"
-GATEWAY_API = "gateway.networking.k8s.io"  # the waypoint is a Gateway API Gateway, not an Istio one
 
 
 def mesh_relations(state: ClusterState, params: Params) -> CheckResult:

@@ -113,6 +113,9 @@ class Namespace:
     labels: Mapping[str, str] = field(default_factory=dict)
 
 
+GATEWAY_API = "gateway.networking.k8s.io"  # the Gateway API's group (waypoints, istio-ingress-k8s)
+
+
 @dataclass(frozen=True)
 class KubeObject:
     """Any other Kubernetes object, kept with its raw dict (Secret data is never kept)."""
@@ -164,8 +167,10 @@ class ClusterState:
             if (namespace is None or o.namespace == namespace) and (group is None or o.group == group)
         )
 
-    def find(self, kind: str, name: str, namespace: str | None = None) -> KubeObject | None:
-        for obj in self.objects_of(kind, namespace):
+    def find(
+        self, kind: str, name: str, namespace: str | None = None, group: str | None = None
+    ) -> KubeObject | None:
+        for obj in self.objects_of(kind, namespace, group):
             if obj.name == name:
                 return obj
         return None

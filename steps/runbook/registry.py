@@ -28,7 +28,7 @@ FORMAT_KEY = "cairn-runbook"
 FORMAT_VERSION = 1
 ID = re.compile(r"[a-z0-9][a-z0-9.-]*")
 DECODINGS = ("", "base64", "juju-size")
-# The keys each part of a runbook may have (runbook_schema.py publishes the same as JSON Schema).
+# The keys each part of a runbook may have (schema.py publishes the same as JSON Schema).
 TOP_KEYS = (
     FORMAT_KEY,
     "id",

@@ -8,9 +8,9 @@ from dataclasses import replace
 
 import pytest
 
-from steps import params, plan, registry, template
 from steps.checks import get_check, run_check
 from steps.checks.mesh_policies import LISTING_JSONPATH, parse_listing
+from steps.runbook import params, plan, registry, template
 
 from .ckf_states import PARAMS, migrated_model, obj, pod, with_objects
 

@@ -6,9 +6,10 @@ from __future__ import annotations
 
 import pytest
 
-from steps import checks, params, plan, registry
+from steps import checks
 from steps.checks import run_check
 from steps.errors import BadInput
+from steps.runbook import params, plan, registry
 
 from .ckf_states import PARAMS, app, migrated_model, obj, sidecar_model, with_apps, with_objects
 

@@ -334,7 +334,10 @@ def test_one_kind_in_two_api_groups_keeps_both():
     }
     assert builder.add_text(json.dumps(gateways), "gateways.json") is not None
     state = builder.build("test")
-    assert sorted(g.group for g in state.objects_of("Gateway")) == ["gateway.networking.k8s.io", "networking.istio.io"]
+    assert sorted(g.group for g in state.objects_of("Gateway")) == [
+        "gateway.networking.k8s.io",
+        "networking.istio.io",
+    ]
     (waypoint,) = state.objects_of("Gateway", "admin", group="gateway.networking.k8s.io")
     assert waypoint.raw["spec"]["gatewayClassName"] == "istio-waypoint"
     assert state.objects_of("Namespace", group="") == ()

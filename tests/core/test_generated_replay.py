@@ -71,7 +71,9 @@ def test_a_resumed_step_replays_its_generated_commands_with_their_rules(tmp_path
 
     again = resume(first)
     again.engine.resume()
-    assert again.start().join() == "succeeded", [e for e in again.events if isinstance(e, ev.DecisionRequested)]
+    assert again.start().join() == "succeeded", [
+        e for e in again.events if isinstance(e, ev.DecisionRequested)
+    ]
     assert generator["n"] == 1, "the generator ran again on resume"
     finished = [e for e in again.of(ev.CommandFinished) if e.index == 1]
     assert finished[0].exit == 1 and finished[0].ok and finished[0].benign == "it is there already"
