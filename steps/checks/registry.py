@@ -17,6 +17,7 @@ from . import (
     istio_upstream,
     juju_dialect,
     knative_checks,
+    minio_checks,
     preflight_checks,
     tls_checks,
     verify_checks,
@@ -232,6 +233,13 @@ _ALL: tuple[Check, ...] = (
         "two `find DIR -type f -exec sha256sum {} +` listings: every source file is in the copy with its content",
         copy_checks.volume_checksums_match,
         ("source", "destination"),
+    ),
+    Check(
+        "minio-serves-buckets",
+        "MinIO serves the copied buckets",
+        "MinIO's S3 bucket listing, taken with the old credentials, names every bucket of the old volume",
+        minio_checks.minio_serves_buckets,
+        ("listing", "source"),
     ),
     # Verification
     Check(

@@ -254,7 +254,7 @@ def cmd_exec(ctx: Ctx, argv: list[str]) -> int:
             container = pod["spec"]["containers"][0]["name"]
             raise KubectlError(f'error: unable to upgrade connection: container not found ("{container}")')
     mounts = {}
-    for path, claim in _claim_mounts(pod).items():
+    for path, claim in pods.claim_mounts(pod).items():
         pvc = kube.get(state, "PersistentVolumeClaim", ns, claim, t)
         pv = kube.get(state, "PersistentVolume", None, (pvc or {}).get("spec", {}).get("volumeName", ""), t)
         if pv is not None and pv.get("_", {}).get("dir"):
@@ -271,16 +271,6 @@ def cmd_exec(ctx: Ctx, argv: list[str]) -> int:
     if rc != 0:
         ctx.err.append(f"command terminated with exit code {rc}\n")
     return rc
-
-
-def _claim_mounts(pod: Obj) -> dict[str, str]:
-    p = pod.get("_", {})
-    if p.get("claim_mounts"):
-        return dict(p["claim_mounts"])
-    out = {}
-    for path, template in (p.get("mounts") or {}).items():
-        out[path] = f"{template}-{pod['metadata']['name']}"
-    return out
 
 
 def cmd_logs(ctx: Ctx, argv: list[str]) -> int:

@@ -301,6 +301,16 @@ def render_pod(state: State, pod: Obj, now: float) -> Obj:
     return out
 
 
+def claim_mounts(pod: Obj) -> dict[str, str]:
+    """Container path -> claim name: a bare pod's own claims, or a StatefulSet pod's templates."""
+    p = pod.get("_", {})
+    if p.get("claim_mounts"):
+        return dict(p["claim_mounts"])
+    return {
+        path: f"{template}-{pod['metadata']['name']}" for path, template in (p.get("mounts") or {}).items()
+    }
+
+
 def pods_of(state: State, workload_kind: str, namespace: str, name: str, now: float) -> list[Obj]:
     return [
         p
