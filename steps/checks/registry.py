@@ -195,7 +195,8 @@ _ALL: tuple[Check, ...] = (
     Check(
         "knative-gone",
         "Knative gone",
-        "no knative-serving/knative-eventing namespace and no *.knative.dev CRD left (none stuck on finalizers)",
+        "no knative-serving/knative-eventing namespace, *.knative.dev CRD or webhook configuration left "
+        "(none stuck on finalizers)",
         knative_checks.knative_gone,
     ),
     Check(

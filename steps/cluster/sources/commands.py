@@ -64,6 +64,9 @@ SINGLE = (
     _crd("ciliumclusterwidenetworkpolicies", "cilium.io", "v2", namespaced=False, extra=True),
     _crd("workflows", "argoproj.io", "v1alpha1", extra=True),
     _crd("notebooks", "kubeflow.org", "v1", extra=True),
+    # For the Knative leftovers (webhooks whose service is gone) and the Istio injector:
+    _core("mutatingwebhookconfigurations", "admissionregistration.k8s.io", namespaced=False, extra=True),
+    _core("validatingwebhookconfigurations", "admissionregistration.k8s.io", namespaced=False, extra=True),
 )
 RESOURCES = CORE_BATCH + SINGLE
 
