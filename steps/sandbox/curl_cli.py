@@ -238,6 +238,10 @@ def _write_out(fmt: str, resp: Response | None, url: str, redirects: int) -> str
 # --- the request path --------------------------------------------------------------------------
 
 
+def parts_path(url: str) -> str:
+    return urlsplit(url if "://" in url else "http://" + url).path
+
+
 def _in_cluster(
     state: State, sandbox_dir: Path, from_pod: str, host: str, port: int, p, t: float
 ) -> Response | None:
@@ -248,6 +252,9 @@ def _in_cluster(
     app = minio_s3.resolves_to_minio(state, host, from_pod.split("/", 1)[0], t)
     if app is None:
         return None
+    if parts_path(p.args[0]) not in ("", "/"):
+        # Only ListBuckets is modelled; say so rather than answer something MinIO would not.
+        raise CurlError(1, "the rehearsal sandbox serves only MinIO's ListBuckets (GET /) in the cluster")
     try:
         if port != minio_s3.S3_PORT:
             raise minio_s3.Unreachable

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import re
 
-from . import kube, podshell
+from . import kube, pods, podshell
 from .flags import parse
 from .kubectl_common import Ctx, KubectlError
 from .state import load, now
@@ -77,6 +77,10 @@ def cmd_run(ctx: Ctx, argv: list[str]) -> int:
         raise KubectlError(f'Error from server (NotFound): namespaces "{ns}" not found')
     if kube.get(state, "Pod", ns, name, t) is not None:
         raise KubectlError(f'Error from server (AlreadyExists): pods "{name}" already exists')
+    labels = dict(kv.split("=", 1) for kv in (p.get("labels") or f"run={name}").split(",") if "=" in kv)
+    # An injected istio-proxy keeps running after the command exits: the pod never completes, and
+    # kubectl gives up when --pod-running-timeout (default 1m) has passed.
+    sidecar = pods.injector(state, t) is not None and pods.wants_sidecar(state, ns, labels, t)
     # Without --command the words after `--` are the container's args, run by the image's
     # entrypoint; the images Cairn uses (curlimages/curl, busybox) exec them as a command too.
     command = list(p.rest if p.rest is not None else p.args[1:])
@@ -91,6 +95,10 @@ def cmd_run(ctx: Ctx, argv: list[str]) -> int:
         rc, out, err = podshell.execute(command, {}, ctx.dir / "pods" / name / "tmp")
     ctx.out.append(out)
     ctx.err.append(err)
+    if sidecar:
+        if not p.get("quiet") and p.get("rm"):
+            ctx.out.append(f'pod "{name}" deleted\n')
+        raise KubectlError("error: timed out waiting for the condition")
     if not p.get("quiet") and p.get("rm"):
         ctx.out.append(f'pod "{name}" deleted\n')
     if rc != 0:

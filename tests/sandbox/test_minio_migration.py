@@ -296,3 +296,24 @@ def test_the_s3_api_is_unreachable_without_a_running_minio_and_from_outside(make
     rc, _, err = _list_buckets(slow, "{}:{}".format(*_keys(slow)))
     assert rc == 7 and "curl: (7) Failed to connect to minio.kubeflow.svc port 9000" in err
     assert err.endswith("pod kubeflow/minio-list-buckets terminated (Error)\n")
+
+
+def test_a_one_off_pod_with_a_sidecar_never_completes(make_sandbox):
+    """kubectl run waits for the pod to complete; an injected istio-proxy never exits."""
+    sb = make_sandbox("ckf-1.6")
+    access, secret = _keys(sb)
+    sb.ok("kubectl label namespace kubeflow istio-injection=enabled")
+    rc, out, err = _list_buckets(sb, f"{access}:{secret}")
+    assert rc == 1 and err.endswith("error: timed out waiting for the condition\n")
+    assert "<ListAllMyBucketsResult" in out  # curl itself ran; kubectl is left waiting
+    argv = [
+        "kubectl", "-n", "kubeflow", "run", "minio-list-buckets", "--image=curlimages/curl:8.5.0",
+        "--restart=Never", "--rm", "-i", "-q", "--labels=sidecar.istio.io/inject=false", "--command", "--",
+        "curl", "-sS", "--aws-sigv4", "aws:amz:us-east-1:s3", "--user", f"{access}:{secret}",
+        "http://minio.kubeflow.svc:9000/",
+    ]  # fmt: skip
+    rc, out, err = sb.run(argv)
+    assert (rc, err) == (0, "") and "<Name>mlpipeline</Name>" in out
+    # Only ListBuckets is modelled inside the cluster.
+    rc, _, err = sb.run(argv[:-1] + ["http://minio.kubeflow.svc:9000/mlpipeline"])
+    assert rc == 1 and "serves only MinIO's ListBuckets" in err
