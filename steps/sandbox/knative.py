@@ -151,7 +151,9 @@ def _tear_down(state: State, comp: Component, now: float, operator_until: float)
     if cr is not None and not _held(cr) and operator_until <= kube.private(cr).get("done_at", done):
         _hold(state, cr, comp.finalizer, now)
     stuck = cr is not None and _held(cr)
-    for hook in hooks:
+    # Only the operator's finalizer deletes the webhook configurations: with the resource gone
+    # (torn down, or its finalizer removed by hand) they are as the finalizer left them.
+    for hook in hooks if cr is not None else []:
         if stuck and kube.terminating(hook, now):
             _revive(state, hook)
         elif not stuck and not kube.terminating(hook, now):

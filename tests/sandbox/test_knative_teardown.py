@@ -127,6 +127,20 @@ def test_the_operator_removed_first_leaves_finalizers_and_the_leftover_check_nam
     )  # fmt: skip
     names = {n["metadata"]["name"] for n in sb.json("kubectl get ns -o json")["items"]}
     assert "knative-serving" not in names and "knative-eventing" in names
+    # Nobody deletes the webhook configurations now (that was the finalizer's work): by hand too.
+    sb.ok(
+        [
+            "kubectl", "-n", "knative-eventing", "patch", "knativeeventing", "knative-eventing", "--type", "merge",
+            "-p", '{"metadata":{"finalizers":[]}}',
+        ]
+    )  # fmt: skip
+    left = run_check("knative-gone", read_sandbox(sb.path), {"model": "kubeflow"})
+    assert {d.split()[0] for d in left.details} == set(KNATIVE_HOOKS)
+    assert len(left.details) == sum(len(names) for names in KNATIVE_HOOKS.values())
+    for kind, names in KNATIVE_HOOKS.items():
+        for name in names:
+            sb.ok(f"kubectl delete {kind.lower()} {name}")
+    assert run_check("knative-gone", read_sandbox(sb.path), {"model": "kubeflow"}).passed
 
 
 def test_without_waiting_for_the_teardown_the_operator_goes_too_early(make_sandbox):
