@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from . import kube, model, pods
+from .lifecycle import MODEL_NS
 from .state import State
 
 S3_PORT = 9000
@@ -84,7 +85,7 @@ def resolves_to_minio(state: State, host: str, from_namespace: str, now: float) 
     if kube.get(state, "Service", namespace, name, now) is None:
         return None
     app = model.app(state, name, now)
-    if app is None or app["charm"] != "minio" or namespace != "kubeflow":
+    if app is None or app["charm"] != "minio" or namespace != MODEL_NS:
         return None
     return name
 
@@ -107,14 +108,14 @@ def _credentials(app: dict) -> tuple[str, str]:
 def _data_dir(state: State, sandbox_dir: Path, app_name: str, now: float) -> Path:
     running = [
         p
-        for p in pods.pods_of(state, "StatefulSet", "kubeflow", app_name, now)
+        for p in pods.pods_of(state, "StatefulSet", MODEL_NS, app_name, now)
         if pods.pod_runtime(state, p, now)["status"] == "Running"
     ]
     if not running:
         raise Unreachable
     pod = running[0]
     claim = pods.claim_mounts(pod).get("/data")
-    pvc = kube.get(state, "PersistentVolumeClaim", "kubeflow", claim or "", now)
+    pvc = kube.get(state, "PersistentVolumeClaim", MODEL_NS, claim or "", now)
     pv = kube.get(state, "PersistentVolume", None, (pvc or {}).get("spec", {}).get("volumeName", ""), now)
     if pv is None or not pv.get("_", {}).get("dir"):
         raise Unreachable
