@@ -19,6 +19,7 @@ from . import (
     juju_dialect,
     knative_checks,
     mesh_policies,
+    minio_checks,
     preflight_checks,
     tls_checks,
     verify_checks,
@@ -196,7 +197,8 @@ _ALL: tuple[Check, ...] = (
     Check(
         "knative-gone",
         "Knative gone",
-        "no knative-serving/knative-eventing namespace and no *.knative.dev CRD left (none stuck on finalizers)",
+        "no knative-serving/knative-eventing namespace, *.knative.dev CRD or webhook configuration left "
+        "(none stuck on finalizers)",
         knative_checks.knative_gone,
     ),
     Check(
@@ -234,6 +236,13 @@ _ALL: tuple[Check, ...] = (
         "two `find DIR -type f -exec sha256sum {} +` listings: every source file is in the copy with its content",
         copy_checks.volume_checksums_match,
         ("source", "destination"),
+    ),
+    Check(
+        "minio-serves-buckets",
+        "MinIO serves the copied buckets",
+        "MinIO's S3 bucket listing, taken with the old credentials, names every bucket of the old volume",
+        minio_checks.minio_serves_buckets,
+        ("listing", "source"),
     ),
     # Verification
     Check(

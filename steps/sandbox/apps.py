@@ -90,6 +90,7 @@ def app_template(state: State, name: str, app: dict, now: float) -> dict[str, An
     }
     image_tag = app.get("track", "latest")
     containers: list[dict[str, Any]]
+    init_containers: list[dict[str, Any]] = []
     if app.get("podspec"):
         containers = [
             {
@@ -107,6 +108,7 @@ def app_template(state: State, name: str, app: dict, now: float) -> dict[str, An
                 "args": ["run", "--http", ":38812", "--verbose"],
             }
         ]
+        init_containers = [charm_init(state["model"]["version"], app)]
         for c in app.get("containers", []):
             containers.append(
                 {
@@ -116,7 +118,35 @@ def app_template(state: State, name: str, app: dict, now: float) -> dict[str, An
                     "args": ["run", "--create-dirs", "--hold"],
                 }
             )
-    return {"labels": labels, "annotations": annotations, "containers": containers}
+    return {
+        "labels": labels,
+        "annotations": annotations,
+        "containers": containers,
+        "init_containers": init_containers,
+    }
+
+
+def charm_init(juju_version: str, app: dict) -> dict[str, Any]:
+    """The init container Juju puts in every sidecar charm's pod (juju/juju caas/kubernetes/provider/
+    application): it copies the unit agent and Pebble into the shared /charm/bin before `charm` starts.
+    Juju 3 adds the Pebble directory and the charm's modified version to its arguments."""
+    args = ["init"]
+    if not juju_version.startswith("2."):
+        args += [
+            "--containeragent-pebble-dir",
+            "/containeragent/pebble",
+            "--charm-modified-version",
+            str(app.get("modified_version", 0)),
+        ]
+    args += ["--data-dir", "/var/lib/juju", "--bin-dir", "/charm/bin"]
+    return {
+        "name": "charm-init",
+        "image": f"docker.io/jujusolutions/jujud-operator:{juju_version}",
+        "imagePullPolicy": "IfNotPresent",
+        "workingDir": "/var/lib/juju",
+        "command": ["/opt/containeragent"],
+        "args": args,
+    }
 
 
 def ensure_app(state: State, name: str, app: dict, now: float, sandbox_dir: Path | None) -> None:
@@ -165,6 +195,7 @@ def ensure_app(state: State, name: str, app: dict, now: float, sandbox_dir: Path
             name,
             pod_labels=want["labels"],
             containers=want["containers"],
+            init_containers=want["init_containers"],
             pod_annotations=want["annotations"],
             claim_templates=claim_templates or None,
             service_account=name,
@@ -235,6 +266,9 @@ def ensure_app(state: State, name: str, app: dict, now: float, sandbox_dir: Path
     new_template = dict(template)
     new_template["metadata"] = {"labels": want["labels"], "annotations": want["annotations"]}
     new_template["spec"] = {**template["spec"], "containers": want["containers"]}
+    new_template["spec"].pop("initContainers", None)
+    if want["init_containers"]:
+        new_template["spec"] = {"initContainers": want["init_containers"], **new_template["spec"]}
     scale = int(app.get("scale", 1))
     if kube.template_hash(new_template) != kube.template_hash(template):
         workload["spec"]["template"] = new_template

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from . import charms, gateway_tls, istio, kube, model, pods
+from . import charms, gateway_tls, istio, kube, minio_s3, model, pods
 from .flags import UsageError, parse
 from .state import State, load, now
 
@@ -93,6 +93,7 @@ REASONS = {
     200: "OK",
     301: "Moved Permanently",
     302: "Found",
+    400: "Bad Request",
     403: "Forbidden",
     404: "Not Found",
     503: "Service Unavailable",
@@ -142,6 +143,7 @@ def main(
                 "-d": "data",
                 "--data": "data",
                 "--resolve": "resolve",
+                "--aws-sigv4": "aws_sigv4",
             },
             {
                 "-s": "silent",
@@ -202,15 +204,21 @@ def main(
 
                 method = p.get("method") or ("HEAD" if p.get("head") else "POST" if p.get("data") else "GET")
                 resp = traffic.request(state, t, env.get("CAIRN_CURL_FROM", ""), host, port, path, method)
-            elif env.get("CAIRN_CURL_FROM") and host.endswith((".svc", ".svc.cluster.local")):
-                from . import mesh_traffic  # from a pod, to a Service: the mesh decides
-
-                headers = p.get("header") or []
-                resp = mesh_traffic.request(state, t, env["CAIRN_CURL_FROM"], host, port, path, headers)
             else:
-                address = resolved.get((host, port), host)
-                target = Target(scheme, host, port, address, insecure=bool(p.get("insecure")))
-                resp = request(state, host, port, path, t, target=target)
+                from_pod = env.get("CAIRN_CURL_FROM", "")
+                # From a pod to MinIO's Service: its S3 API answers (ListBuckets).
+                in_cluster = _in_cluster(state, Path(sandbox_dir), from_pod, host, port, p, t)
+                if in_cluster is not None:
+                    resp = in_cluster
+                elif from_pod and host.endswith((".svc", ".svc.cluster.local")):
+                    from . import mesh_traffic  # from a pod, to another Service: the mesh decides
+
+                    headers = p.get("header") or []
+                    resp = mesh_traffic.request(state, t, from_pod, host, port, path, headers)
+                else:
+                    address = resolved.get((host, port), host)
+                    target = Target(scheme, host, port, address, insecure=bool(p.get("insecure")))
+                    resp = request(state, host, port, path, t, target=target)
             if p.get("location") and resp.location and redirects < 50:
                 redirects += 1
                 if "://" in resp.location:  # an absolute Location: another scheme, host or port
@@ -264,7 +272,7 @@ def _headers(resp: Response) -> str:
         lines.append(f"location: {resp.location}")
     lines.append(f"content-type: {resp.headers.get('content-type', 'text/html; charset=utf-8')}")
     lines.append(f"content-length: {len(resp.body.encode())}")
-    lines.append("server: istio-envoy")
+    lines.append(f"server: {resp.headers.get('server', 'istio-envoy')}")
     return "\r\n".join(lines) + "\r\n\r\n"
 
 
@@ -284,6 +292,34 @@ def _write_out(fmt: str, resp: Response | None, url: str, redirects: int) -> str
 
 
 # --- the request path --------------------------------------------------------------------------
+
+
+def parts_path(url: str) -> str:
+    return urlsplit(url if "://" in url else "http://" + url).path
+
+
+def _in_cluster(
+    state: State, sandbox_dir: Path, from_pod: str, host: str, port: int, p, t: float
+) -> Response | None:
+    """A request from a pod (`kubectl run`/`exec` ... curl) to a Service by its cluster DNS name:
+    MinIO's S3 API is what the sandbox serves there; other names fall through (and do not resolve)."""
+    if not from_pod:
+        return None
+    app = minio_s3.resolves_to_minio(state, host, from_pod.split("/", 1)[0], t)
+    if app is None:
+        return None
+    if parts_path(p.args[0]) not in ("", "/"):
+        # Only ListBuckets is modelled; say so rather than answer something MinIO would not.
+        raise CurlError(1, "the rehearsal sandbox serves only MinIO's ListBuckets (GET /) in the cluster")
+    try:
+        if port != minio_s3.S3_PORT:
+            raise minio_s3.Unreachable
+        answer = minio_s3.list_buckets(state, sandbox_dir, app, p.get("aws_sigv4"), p.get("user"), t)
+    except minio_s3.Unreachable:
+        raise CurlError(
+            7, f"Failed to connect to {host} port {port} after 0 ms: Couldn't connect to server"
+        ) from None
+    return Response(answer.code, answer.body, headers={"content-type": "application/xml", "server": "MinIO"})
 
 
 def _lb_service(state: State, host: str, t: float) -> dict | None:

@@ -4,7 +4,7 @@ and routes — and whether ambient traffic can flow on this cluster at all."""
 
 from __future__ import annotations
 
-from . import charms, gateway_tls, kinds, kube, model, pods
+from . import charms, gateway_tls, kinds, kube, model, pods, webhooks
 from .apps import BEACON_WAYPOINT
 from .lifecycle import (
     MODEL_NS,
@@ -286,6 +286,11 @@ def sync_istio(state: State, now: float) -> None:
         gone = [a for a in state["apps"].values() if a["charm"] == "istio-k8s"]
         grace = grace_of(gone[0] if gone else None, now)
         retire_owned(state, "istio-k8s", now, grace)
+    # The injector and validator webhooks come and go with the istiod that serves them (installed by
+    # istioctl with it, deleted by `istioctl uninstall --purge` with it).
+    istiod = kube.get(state, "Deployment", MODEL_NS, "istiod", now)
+    if istiod is not None and not kube.terminating(istiod, now):
+        webhooks.ensure(state, now, webhooks.istio(MODEL_NS), kube.private(istiod).get("owner", "istio"))
     if not pilot and not ambient:
         gone = [a for a in state["apps"].values() if a["charm"] in ("istio-pilot", "istio-k8s")]
         retire_crds(state, ISTIO_CRDS, now, max([grace_of(a, now) for a in gone] or [0.0]))

@@ -72,6 +72,20 @@ KINDS = [
     Kind("Workflow", "argoproj.io", "v1alpha1", "workflows", True, ("wf",), builtin=False),
     Kind("HorizontalPodAutoscaler", "autoscaling", "v2", "horizontalpodautoscalers", True, ("hpa",)),
     Kind(
+        "MutatingWebhookConfiguration",
+        "admissionregistration.k8s.io",
+        "v1",
+        "mutatingwebhookconfigurations",
+        False,
+    ),
+    Kind(
+        "ValidatingWebhookConfiguration",
+        "admissionregistration.k8s.io",
+        "v1",
+        "validatingwebhookconfigurations",
+        False,
+    ),
+    Kind(
         "CustomResourceDefinition",
         "apiextensions.k8s.io",
         "v1",
@@ -174,7 +188,11 @@ def served(state: State, kind: Kind) -> bool:
         return True
     crds = state.get("k8s", {}).get("CustomResourceDefinition", {})
     crd = crds.get(kind.crd_name)
-    return crd is not None and not crd.get("_", {}).get("gone_at")
+    if crd is None:
+        return False
+    private = crd.get("_", {})
+    # A CRD held Terminating by its resources' finalizers still serves them (reads, finalizer patches).
+    return not private.get("gone_at") or bool(private.get("held_by"))
 
 
 def resolve(state: State, name: str) -> Kind | None:

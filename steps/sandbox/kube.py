@@ -178,6 +178,8 @@ def listing(state: State, key: str, now: float, namespace: str | None = None) ->
 def delete(state: State, obj: Obj, now: float, grace: float = 0.0) -> None:
     """Mark deleted; with a grace period the object shows as Terminating until it passes."""
     p = private(obj)
+    if p.get("held_by"):
+        return  # deletion already requested; a finalizer nobody removes holds it (see knative.py)
     if p.get("gone_at") is not None and p["gone_at"] <= now + grace:
         return
     p["gone_at"] = now + grace

@@ -107,6 +107,9 @@ def columns(state: State, kind: kinds.Kind, wide: bool) -> list[str]:
         "HorizontalPodAutoscaler": ["NAME", "REFERENCE", "TARGETS", "MINPODS", "MAXPODS", "REPLICAS", "AGE"],
         "Event": ["LAST SEEN", "TYPE", "REASON", "OBJECT", "MESSAGE"],
         "VirtualService": ["NAME", "GATEWAYS", "HOSTS", "AGE"],
+        # kubernetes pkg/printers/internalversion: mutatingWebhookColumnDefinitions (and validating).
+        "MutatingWebhookConfiguration": ["NAME", "WEBHOOKS", "AGE"],
+        "ValidatingWebhookConfiguration": ["NAME", "WEBHOOKS", "AGE"],
     }.get(
         k,
         ["NAME", "CLASS", "ADDRESS", "PROGRAMMED", "AGE"]
@@ -274,6 +277,8 @@ def row(state: State, kind: kinds.Kind, obj: Obj, now: float, wide: bool) -> lis
         ]
     if k == "VirtualService":
         return [name, str(spec.get("gateways", [])), str(spec.get("hosts", [])), age]
+    if k in ("MutatingWebhookConfiguration", "ValidatingWebhookConfiguration"):
+        return [name, str(len(obj.get("webhooks") or [])), age]
     return [name, age]
 
 

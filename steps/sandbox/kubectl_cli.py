@@ -237,7 +237,7 @@ COMMANDS = {
     "wait": "kubectl_run",
     "exec": "kubectl_run",
     "logs": "kubectl_run",
-    "run": "kubectl_run",
+    "run": "kubectl_run_pod",
 }
 
 

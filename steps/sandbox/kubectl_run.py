@@ -256,7 +256,7 @@ def cmd_exec(ctx: Ctx, argv: list[str]) -> int:
             container = pod["spec"]["containers"][0]["name"]
             raise KubectlError(f'error: unable to upgrade connection: container not found ("{container}")')
     mounts = {}
-    for path, claim in _claim_mounts(pod).items():
+    for path, claim in pods.claim_mounts(pod).items():
         pvc = kube.get(state, "PersistentVolumeClaim", ns, claim, t)
         pv = kube.get(state, "PersistentVolume", None, (pvc or {}).get("spec", {}).get("volumeName", ""), t)
         if pv is not None and pv.get("_", {}).get("dir"):
@@ -275,16 +275,6 @@ def cmd_exec(ctx: Ctx, argv: list[str]) -> int:
     return rc
 
 
-def _claim_mounts(pod: Obj) -> dict[str, str]:
-    p = pod.get("_", {})
-    if p.get("claim_mounts"):
-        return dict(p["claim_mounts"])
-    out = {}
-    for path, template in (p.get("mounts") or {}).items():
-        out[path] = f"{template}-{pod['metadata']['name']}"
-    return out
-
-
 def cmd_logs(ctx: Ctx, argv: list[str]) -> int:
     p = parse_args(argv)
     state = load(ctx.dir)
@@ -300,66 +290,3 @@ def cmd_logs(ctx: Ctx, argv: list[str]) -> int:
     if crash:
         ctx.out.append(f"{kube.iso(t)}\terror\tinstall\t{crash}\n")
     return 0
-
-
-def cmd_run(ctx: Ctx, argv: list[str]) -> int:
-    """`kubectl run NAME --rm -i --restart=Never --image=IMAGE [--] COMMAND…`: a throwaway pod whose
-    command runs and whose output comes back; a `curl` in it leaves from that pod's namespace."""
-    from .flags import UsageError, parse
-
-    try:
-        p = parse(
-            argv,
-            {
-                "-n": "namespace",
-                "--namespace": "namespace",
-                "--image": "image",
-                "--restart": "restart",
-                "--overrides": "overrides",
-                "--context": "context",
-                "--timeout": "timeout",
-                "--pod-running-timeout": "timeout",
-                "-l": "labels",
-                "--labels": "labels",
-            },
-            {
-                "--rm": "rm",
-                "-i": "stdin",
-                "--stdin": "stdin",
-                "-t": "tty",
-                "--tty": "tty",
-                "-q": "quiet",
-                "--quiet": "quiet",
-                "--command": "command",
-                "--attach": "attach",
-            },
-        )
-    except UsageError as exc:
-        raise KubectlError(f"error: unknown flag: {exc.flag}\nSee 'kubectl run --help' for usage.") from None
-    if not p.args:
-        raise KubectlError("error: NAME is required for run\nSee 'kubectl run -h' for help and examples")
-    if not p.get("image"):
-        raise KubectlError("error: --image is required")
-    if not (p.get("rm") and p.get("stdin")) or p.get("restart") != "Never":
-        raise KubectlError(
-            "error: the rehearsal sandbox runs only `kubectl run NAME --rm -i --restart=Never`"
-        )
-    command = p.rest if p.rest is not None else p.args[1:]
-    name, ns = p.args[0], namespace_of(p)
-    state = load(ctx.dir)
-    if kube.get(state, "Namespace", None, ns, now()) is None:
-        raise KubectlError(f'Error from server (NotFound): namespaces "{ns}" not found')
-    if not command:
-        rc, out, err = 0, "", ""
-    elif command[0] == "curl":
-        from . import curl_cli  # the request leaves from this pod
-
-        rc, raw_out, raw_err = curl_cli.main(list(command), ctx.dir, {"CAIRN_CURL_FROM": f"{ns}/{name}"})
-        out, err = raw_out.decode(), raw_err.decode()
-    else:
-        rc, out, err = podshell.execute(list(command), {}, ctx.dir / "pods" / name / "tmp")
-    ctx.out.append(out)
-    ctx.err.append(err)
-    if not p.get("quiet"):
-        ctx.out.append(f'pod "{name}" deleted\n')
-    return rc

@@ -87,12 +87,14 @@ def spawn_pod(
     if istiod is not None and wants_sidecar(state, namespace, labels, now):
         version = private(istiod).get("istio_version", "1.28.0")
         proxy = f"docker.io/istio/proxyv2:{version}"
-        init_containers.append(
+        # Istio puts its init container first: the others then start with the traffic redirected.
+        init_containers.insert(
+            0,
             {
                 "name": "istio-init",
                 "image": proxy,
                 "args": ["istio-iptables", "-p", "15001", "-z", "15006", "-u", "1337"],
-            }
+            },
         )
         sidecar: Obj = {
             "name": "istio-proxy",
@@ -305,6 +307,16 @@ def render_pod(state: State, pod: Obj, now: float) -> Obj:
     return out
 
 
+def claim_mounts(pod: Obj) -> dict[str, str]:
+    """Container path -> claim name: a bare pod's own claims, or a StatefulSet pod's templates."""
+    p = pod.get("_", {})
+    if p.get("claim_mounts"):
+        return dict(p["claim_mounts"])
+    return {
+        path: f"{template}-{pod['metadata']['name']}" for path, template in (p.get("mounts") or {}).items()
+    }
+
+
 def pods_of(state: State, workload_kind: str, namespace: str, name: str, now: float) -> list[Obj]:
     return [
         p
@@ -380,6 +392,7 @@ def make_workload(
     *,
     pod_labels: dict[str, str],
     containers: list[Obj],
+    init_containers: list[Obj] | None = None,
     replicas: int = 1,
     labels: dict[str, str] | None = None,
     annotations: dict[str, str] | None = None,
@@ -398,6 +411,8 @@ def make_workload(
         "metadata": {"labels": dict(pod_labels)},
         "spec": {"containers": containers, "serviceAccountName": service_account or "default"},
     }
+    if init_containers:
+        template["spec"] = {"initContainers": init_containers, **template["spec"]}
     if pod_annotations:
         template["metadata"]["annotations"] = dict(pod_annotations)
     if volumes:
@@ -500,6 +515,7 @@ def roll_pods(
             labels=labels,
             annotations=template["metadata"].get("annotations"),
             containers=template["spec"]["containers"],
+            init_containers=template["spec"].get("initContainers"),
             owner=owner,
             ready_delay=ready_delay,
             volumes=volumes,
@@ -554,6 +570,7 @@ def scale_pods(state: State, obj: Obj, now: float, ready_delay: float) -> None:
             labels=labels,
             annotations=template["metadata"].get("annotations"),
             containers=template["spec"]["containers"],
+            init_containers=template["spec"].get("initContainers"),
             owner=obj,
             ready_delay=ready_delay,
             volumes=volumes,
@@ -609,6 +626,7 @@ def replace_pod(state: State, pod: Obj, now: float, ready_delay: float) -> Obj |
         labels=labels,
         annotations=template["metadata"].get("annotations"),
         containers=template["spec"]["containers"],
+        init_containers=template["spec"].get("initContainers"),
         owner=owner_obj,
         ready_delay=ready_delay,
         volumes=volumes,

@@ -247,9 +247,16 @@ def cmd_find(sh: Shell, args: list[str]) -> int:
     ftype = name = None
     exec_cmd: list[str] | None = None
     batch = False
+    mindepth, maxdepth = 0, None
     while i < len(args):
         a = args[i]
-        if a == "-type":
+        if a in ("-mindepth", "-maxdepth") and i + 1 < len(args) and args[i + 1].isdigit():
+            if a == "-mindepth":
+                mindepth = int(args[i + 1])
+            else:
+                maxdepth = int(args[i + 1])
+            i += 2
+        elif a == "-type":
             ftype, i = args[i + 1], i + 2
         elif a == "-name":
             name, i = args[i + 1], i + 2
@@ -271,6 +278,9 @@ def cmd_find(sh: Shell, args: list[str]) -> int:
             rc = _missing(sh, "find", root)
             continue
         for p in _walk(host):
+            depth = len(p.relative_to(host).parts)
+            if depth < mindepth or (maxdepth is not None and depth > maxdepth):
+                continue
             if ftype == "f" and not p.is_file():
                 continue
             if ftype == "d" and not p.is_dir():

@@ -37,3 +37,31 @@ def test_the_operator_waits_for_its_components_and_is_checked_after():
         assert ("app-absent", (component,)) in waits and ("namespace-absent", (component,)) in waits
     operator = [r.name for r in p.step("remove-knative-operator").wait_for]
     assert operator[-1] == "knative-gone"
+
+
+def test_knative_webhook_configurations_left_behind_are_named_and_istios_are_not():
+    """Issue 11.15: the operator's finalizer deletes a component's webhook configurations; left
+    behind they point at a Service that is gone. Istio's own injector is no leftover."""
+    st = state(
+        namespaces={"kubeflow": {}},
+        objects=[
+            obj("MutatingWebhookConfiguration", "webhook.serving.knative.dev"),
+            obj("ValidatingWebhookConfiguration", "validation.webhook.eventing.knative.dev"),
+            obj("MutatingWebhookConfiguration", "istio-sidecar-injector-kubeflow"),
+        ],
+    )
+    result = run_check("knative-gone", st, PARAMS)
+    assert result.failed
+    assert result.details == (
+        "MutatingWebhookConfiguration webhook.serving.knative.dev",
+        "ValidatingWebhookConfiguration validation.webhook.eventing.knative.dev",
+    )
+    assert "kubectl delete mutatingwebhookconfiguration webhook.serving.knative.dev" in result.fix
+    clean = state(
+        namespaces={"kubeflow": {}},
+        objects=[obj("MutatingWebhookConfiguration", "istio-sidecar-injector-kubeflow")],
+    )
+    assert (
+        run_check("knative-gone", clean, PARAMS).message
+        == "no Knative namespace, CRD or webhook configuration left"
+    )

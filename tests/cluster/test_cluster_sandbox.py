@@ -74,3 +74,36 @@ def test_against_the_real_sandbox(tmp_path):
     saved = read_files(out)
     assert saved.apps.keys() == state.apps.keys()
     assert {p.name for p in saved.pods} == {p.name for p in state.pods}
+
+
+def test_charm_init_containers_are_not_sidecars(tmp_path):
+    """Issue 11.15: Juju's sidecar charm pods carry a `charm-init` init container beside `charm`;
+    only an istio-proxy beside the app's containers makes a sidecar, however many containers there are."""
+    sandbox = pytest.importorskip("steps.sandbox", reason="steps.sandbox cannot be imported (yet)")
+    import json
+
+    from steps.checks import run_check
+
+    sandbox.create(tmp_path / "sb", "ckf-1.11-microk8s", speed=0)
+    rc, out, _ = sandbox.run(["kubectl", "get", "pods", "-A", "-o", "json"], tmp_path / "sb", {})
+    assert rc == 0
+    raw = {(p["metadata"]["namespace"], p["metadata"]["name"]): p for p in json.loads(out)["items"]}
+    charm_pods = {k for k, p in raw.items() if any(c["name"] == "charm" for c in p["spec"]["containers"])}
+    assert charm_pods and all(
+        [c["name"] for c in raw[k]["spec"]["initContainers"]][-1] == "charm-init" for k in charm_pods
+    )
+    names = {k: [c["name"] for c in p["spec"]["containers"]] for k, p in raw.items()}
+    injected = {
+        k for k, n in names.items() if "istio-proxy" in n and len(n) > 1
+    }  # not the lone gateway proxy
+    # A charm pod without istio-proxy still runs several containers and init containers: a count of
+    # containers says nothing about sidecars.
+    assert any(len(names[k]) + len(raw[k]["spec"]["initContainers"]) >= 3 for k in charm_pods - injected)
+
+    state = read_sandbox(tmp_path / "sb", scenario="ckf-1.11-microk8s")
+    by_key = {(p.namespace, p.name): p for p in state.pods}
+    assert any(c.name == "charm-init" and c.init for p in by_key.values() for c in p.containers)
+    assert {k for k, p in by_key.items() if p.has_sidecar} == injected & by_key.keys()
+    result = run_check("no-sidecar-pods", state, {"model": "kubeflow"}, namespace="kubeflow")
+    sidecars_in_model = sorted(name for ns, name in injected if ns == "kubeflow")
+    assert result.failed and list(result.details) == [f"kubeflow/{n}" for n in sidecars_in_model]

@@ -12,7 +12,8 @@ REDIRECTION = "ambient.istio.io/redirection"
 PARAMS = {"model": "kubeflow", "user_namespaces": ["admin", "alice"]}
 SPOOF = [
     "kubectl", "run", "cairn-spoof-check", "-n", "alice", "--image=curlimages/curl", "--restart=Never",
-    "--rm", "-i", "--quiet", '--overrides={"spec":{"serviceAccountName":"default-editor"}}', "--command",
+    "--rm", "-i", "--quiet", "--labels=sidecar.istio.io/inject=false",
+    '--overrides={"spec":{"serviceAccountName":"default-editor"}}', "--command",
     "--", "curl", "-s", "-w", "\\nHTTP_CODE:%{http_code}", "-H", "kubeflow-userid: admin@example.com",
     "ml-pipeline.kubeflow.svc:8888/apis/v2beta1/experiments?namespace=admin",
 ]  # fmt: skip
@@ -63,8 +64,12 @@ def test_kubectl_run_answers_like_kubectl(make_sandbox):
                          "--rm", "-i", "--", "true"])  # fmt: skip
     assert rc == 1 and err == 'Error from server (NotFound): namespaces "nope" not found\n'
     rc, out, _ = sb.run(["kubectl", "run", "x", "-n", "admin", "--image=busybox", "--restart=Never", "--rm", "-i",
-                         "--", "echo", "hi"])  # fmt: skip
+                         "--labels=sidecar.istio.io/inject=false", "--", "echo", "hi"])  # fmt: skip
     assert (rc, out) == (0, 'hi\npod "x" deleted\n')
+    # With a sidecar injected (admin is in sidecar mode) the pod never completes: kubectl gives up.
+    rc, out, err = sb.run(["kubectl", "run", "x", "-n", "admin", "--image=busybox", "--restart=Never", "--rm", "-i",
+                           "--", "echo", "hi"])  # fmt: skip
+    assert (rc, out, err) == (1, 'hi\npod "x" deleted\n', "error: timed out waiting for the condition\n")
     assert sb.run(["kubectl", "run", "x", "--image=busybox"])[0] == 1  # a lasting pod is not emulated
 
 

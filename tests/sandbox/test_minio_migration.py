@@ -226,3 +226,94 @@ def test_without_retain_the_data_goes_with_the_application(make_sandbox):
     assert f'persistentvolumeclaim "{source}-minio-0" not found' in sb.ok(
         "kubectl -n kubeflow describe pod minio-migration"
     )
+
+
+def _list_buckets(sb, user: str, host: str = "minio.kubeflow.svc") -> tuple[int, str, str]:
+    """What the runbook's minio-list-buckets step runs: a one-off curl pod, signed with SigV4."""
+    return sb.run(
+        [
+            "kubectl", "-n", "kubeflow", "run", "minio-list-buckets", "--image=curlimages/curl:8.5.0",
+            "--restart=Never", "--rm", "-i", "-q", "--pod-running-timeout=5m", "--command", "--",
+            "curl", "-sS", "--max-time", "30", "--aws-sigv4", "aws:amz:us-east-1:s3", "--user", user,
+            f"http://{host}:9000/",
+        ]
+    )  # fmt: skip
+
+
+def _keys(sb) -> tuple[str, str]:
+    secret = sb.json("kubectl -n kubeflow get secret minio-secret -o json")["data"]
+    return (
+        base64.b64decode(secret["MINIO_ACCESS_KEY"]).decode(),
+        base64.b64decode(secret["MINIO_SECRET_KEY"]).decode(),
+    )
+
+
+def test_minio_lists_the_buckets_on_its_volume_through_the_s3_api(make_sandbox):
+    """Issue 11.3: MinIO's ListBuckets from a pod, as MinIO's FS backend answers it."""
+    sb = make_sandbox("ckf-1.6")
+    access, secret = _keys(sb)
+    rc, out, err = _list_buckets(sb, f"{access}:{secret}")
+    assert (rc, err) == (0, "")
+    assert out.startswith('<?xml version="1.0" encoding="UTF-8"?>\n<ListAllMyBucketsResult xmlns=')
+    names = [n.split("</Name>")[0] for n in out.split("<Name>")[1:]]
+    assert names == ["mlpipeline", "models"]  # .minio.sys is MinIO's own, not a bucket
+    assert "<Owner><ID>02d6176db174dc93cb1b899f7c6078f08654445fe8cf1b6ce98d8855f66bdbf4</ID>" in out
+    # No pod is left behind (--rm), and -q kept kubectl's `pod "..." deleted` out of the output.
+    assert "minio-list-buckets" not in sb.ok("kubectl -n kubeflow get pods")
+    # A directory that is not a valid bucket name (ext4's lost+found) is not listed.
+    claim = f"{claim_template(sb)}-minio-0"
+    (volume_dir(sb, claim) / "lost+found").mkdir()
+    assert "lost+found" not in _list_buckets(sb, f"{access}:{secret}")[1]
+
+
+def test_minio_refuses_other_credentials_with_its_own_s3_errors(make_sandbox):
+    sb = make_sandbox("ckf-1.6")
+    access, secret = _keys(sb)
+    rc, out, _ = _list_buckets(sb, f"someone:{secret}")
+    assert rc == 0 and "<Code>InvalidAccessKeyId</Code>" in out
+    assert "<Message>The Access Key Id you provided does not exist in our records.</Message>" in out
+    rc, out, _ = _list_buckets(sb, f"{access}:not-the-secret")
+    assert rc == 0 and "<Code>SignatureDoesNotMatch</Code>" in out
+    assert "<ListAllMyBucketsResult" not in out
+
+
+def test_the_s3_api_is_unreachable_without_a_running_minio_and_from_outside(make_sandbox):
+    sb = make_sandbox("ckf-1.6")
+    access, secret = _keys(sb)
+    rc, _, err = _list_buckets(sb, f"{access}:{secret}", host="minio.kubeflow.svc")
+    assert rc == 0
+    # From the operator's machine the cluster DNS name does not resolve.
+    rc, _, err = sb.run(["curl", "-sS", "http://minio.kubeflow.svc:9000/"])
+    assert rc == 6 and err == "curl: (6) Could not resolve host: minio.kubeflow.svc\n"
+    # --rm needs an attached container, as kubectl says.
+    rc, _, err = sb.run(
+        "kubectl -n kubeflow run x --image=curlimages/curl:8.5.0 --rm -- curl -sS http://minio:9000/"
+    )
+    assert rc == 1 and err == "error: --rm should only be used for attached containers\n"
+    # While MinIO restarts nothing listens behind the Service: curl's connection is refused.
+    slow = make_sandbox("ckf-1.6", speed=1.0)
+    slow.ok("kubectl -n kubeflow delete pod minio-0")
+    rc, _, err = _list_buckets(slow, "{}:{}".format(*_keys(slow)))
+    assert rc == 7 and "curl: (7) Failed to connect to minio.kubeflow.svc port 9000" in err
+    assert err.endswith("pod kubeflow/minio-list-buckets terminated (Error)\n")
+
+
+def test_a_one_off_pod_with_a_sidecar_never_completes(make_sandbox):
+    """kubectl run waits for the pod to complete; an injected istio-proxy never exits."""
+    sb = make_sandbox("ckf-1.6")
+    access, secret = _keys(sb)
+    sb.ok("kubectl label namespace kubeflow istio-injection=enabled")
+    rc, out, err = _list_buckets(sb, f"{access}:{secret}")
+    assert rc == 1 and err.endswith("error: timed out waiting for the condition\n")
+    assert "<ListAllMyBucketsResult" in out  # curl itself ran; kubectl is left waiting
+    argv = [
+        "kubectl", "-n", "kubeflow", "run", "minio-list-buckets", "--image=curlimages/curl:8.5.0",
+        "--restart=Never", "--rm", "-i", "-q", "--labels=sidecar.istio.io/inject=false", "--command", "--",
+        "curl", "-sS", "--aws-sigv4", "aws:amz:us-east-1:s3", "--user", f"{access}:{secret}",
+        "http://minio.kubeflow.svc:9000/",
+    ]  # fmt: skip
+    rc, out, err = sb.run(argv)
+    assert (rc, err) == (0, "") and "<Name>mlpipeline</Name>" in out
+    # Only ListBuckets is modelled inside the cluster.
+    rc, _, err = sb.run(argv[:-1] + ["http://minio.kubeflow.svc:9000/mlpipeline"])
+    assert rc == 1 and "serves only MinIO's ListBuckets" in err

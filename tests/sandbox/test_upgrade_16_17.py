@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import base64
 import json
+import shutil
 from pathlib import Path
 
 import yaml
@@ -166,11 +167,28 @@ def test_the_volume_migration_keeps_data_credentials_and_the_old_volume(tmp_path
     original = _files(_claim_dir(directory, old_claim))
     access, secret_key = _minio_keys(directory)
     relations_before = _relations(json.loads(_sh(directory, ["juju", "status", "--format=json"])))
+    seen: list[tuple[str, str]] = []
 
-    outcome, decisions = run_aborting_on_questions(launched)
+    def observe(event: ev.Event) -> None:
+        if isinstance(event, ev.StepStarted):
+            seen.append(("step", event.step_id))
+        if isinstance(event, ev.CheckEvaluated) and event.purpose == "verify":
+            seen.append((event.name.split("(")[0], f"{event.status}: {event.message}"))
+
+    outcome, decisions = run_aborting_on_questions(launched, observe)
     assert outcome == "succeeded", [(d.step_id, d.prompt, d.detail) for d in decisions]
 
     ran = _ran(launched)
+    # The restarted MinIO listed, through its S3 API and with the old keys, every bucket of the old
+    # volume - before its relations were restored; the keys stayed out of the record.
+    passed = "passed: MinIO serves all 2 bucket(s) of the old volume: mlpipeline, models"
+    listed = seen.index(("minio-serves-buckets", passed))
+    assert seen.index(("step", "minio-restart")) < listed < seen.index(("step", "minio-restore-relations"))
+    s3 = next(argv for argv in ran if argv[:4] == ["kubectl", "-n", "kubeflow", "run"])
+    assert "--aws-sigv4" in s3 and "[redacted]:[redacted]" in s3
+    for path in launched.directory.rglob("*"):
+        if path.is_file():
+            assert secret_key.encode() not in path.read_bytes(), path
     removed = [" ".join(argv) for argv in ran if argv[:2] == ["juju", "remove-relation"]]
     assert removed[0] == "juju remove-relation istio-pilot istio-ingressgateway -m kubeflow"
     assert len(removed) > 1 and all("minio:" in r for r in removed[1:]), removed
@@ -236,3 +254,50 @@ def test_an_incomplete_copy_stops_before_minio_is_restarted(tmp_path):
     pv = json.loads(_sh(directory, ["kubectl", "get", "pv", old_pv, "-o", "json"]))
     assert pv["spec"]["persistentVolumeReclaimPolicy"] == "Retain"
     assert "Bound" in _sh(directory, ["kubectl", "-n", "kubeflow", "get", "pvc", old_claim])
+
+
+def _stopped_at_the_bucket_listing(tmp_path: Path, fault) -> tuple[ev.DecisionRequested, list[str], Path]:
+    """Run the migration with `fault(directory)` applied as minio-list-buckets starts."""
+    launched, directory = _launch(tmp_path, only_phases=("minio-migrate",), given={"minio": "migrate-volume"})
+    started: list[str] = []
+
+    def observe(event: ev.Event) -> None:
+        if isinstance(event, ev.StepStarted):
+            started.append(event.step_id)
+            if event.step_id == "minio-list-buckets":
+                fault(directory)
+
+    outcome, decisions = run_aborting_on_questions(launched, observe)
+    assert outcome == "aborted"
+    assert [d.step_id for d in decisions] == ["minio-list-buckets"]
+    return decisions[0], started, directory
+
+
+def test_minio_answering_other_keys_stops_before_its_relations_are_restored(tmp_path):
+    """Issue 11.3: the new MinIO does not answer to the old keys (here its secret was changed after
+    they were set) - the S3 listing is refused and the run stops there."""
+
+    def other_secret(directory: Path) -> None:
+        _sh(directory, ["juju", "config", "minio", "secret-key=an-other-secret-key", "-m", "kubeflow"])
+
+    decision, started, _ = _stopped_at_the_bucket_listing(tmp_path, other_secret)
+    assert (
+        "MinIO refused the old credentials (SignatureDoesNotMatch: The request signature" in decision.prompt
+    )
+    assert "minio-restore-relations" not in started
+
+
+def test_minio_serving_an_empty_volume_stops_naming_the_missing_buckets(tmp_path):
+    """Issue 11.3: the copy passed its checks, but the MinIO that restarted serves a volume without
+    it (here the new volume emptied behind it) - the listing names the buckets it lacks."""
+
+    def lose_the_copy(directory: Path) -> None:
+        root = _claim_dir(directory, _minio_claim(directory))
+        for child in root.iterdir():
+            shutil.rmtree(child) if child.is_dir() else child.unlink()
+
+    decision, started, directory = _stopped_at_the_bucket_listing(tmp_path, lose_the_copy)
+    assert (
+        "MinIO does not serve 2 of the 2 bucket(s) on the old volume: mlpipeline, models" in decision.prompt
+    )
+    assert "minio-restore-relations" not in started

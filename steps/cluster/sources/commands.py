@@ -67,7 +67,13 @@ SINGLE = (
     _crd("workflows", "argoproj.io", "v1alpha1", extra=True),
     _crd("notebooks", "kubeflow.org", "v1", extra=True),
 )
-RESOURCES = CORE_BATCH + SINGLE
+# Read together in one `kubectl get a,b -o json` (cluster-scoped): the admission webhooks, for the
+# Knative leftovers (webhooks whose Service is gone). Failing to read them is no error.
+WEBHOOKS = (
+    _core("mutatingwebhookconfigurations", "admissionregistration.k8s.io", namespaced=False, extra=True),
+    _core("validatingwebhookconfigurations", "admissionregistration.k8s.io", namespaced=False, extra=True),
+)
+RESOURCES = CORE_BATCH + SINGLE + WEBHOOKS
 
 
 @dataclass(frozen=True)
@@ -116,6 +122,11 @@ def read_commands(model: str, context: str | None = None) -> list[ReadCommand]:
         ReadCommand("kubectl-version", _kubectl(context, "version", "-o", "json")),
         ReadCommand("kubectl-get-workloads", _kubectl(context, "get", batch, "-A", "-o", "json")),
         *(_get(resource, context) for resource in SINGLE),
+        ReadCommand(
+            "kubectl-get-webhookconfigurations",
+            _kubectl(context, "get", ",".join(r.kubectl for r in WEBHOOKS), "-o", "json"),
+            optional=True,
+        ),
     ]
 
 

@@ -20,7 +20,7 @@ from urllib3.exceptions import HTTPError
 
 from ..builder import StateBuilder
 from ..errors import StateParseError
-from .commands import CORE_BATCH, CRDS, SINGLE, KubeResource
+from .commands import CORE_BATCH, CRDS, SINGLE, WEBHOOKS, KubeResource
 
 PAGE = 500  # items per request, as kubectl pages its lists
 TIMEOUT = 60.0
@@ -134,7 +134,7 @@ def _read_all(api: ApiClient, builder: StateBuilder, timeout: float) -> None:
     except ApiException as exc:
         builder.errors.append(_api_error("/version", exc))
     crd_versions: dict[tuple[str, str], str] | None = None
-    for resource in (*CORE_BATCH, *SINGLE):
+    for resource in (*CORE_BATCH, *SINGLE, *WEBHOOKS):
         version = resource.version
         if resource.custom:
             if crd_versions is None:
