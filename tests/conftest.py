@@ -37,6 +37,8 @@ def no_real_cluster_tools(tmp_path_factory, monkeypatch):
     monkeypatch.setenv("PATH", f"{root / 'bin'}{os.pathsep}{os.environ.get('PATH', '')}")
     monkeypatch.setenv("CAIRN_HOME", str(root / "cairn-home"))
     monkeypatch.setenv("CAIRN_SECRETS_DIR", str(root / "secrets"))
+    # The parsed-runbook cache: one for the whole run (of this worker), never the user's own.
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path_factory.getbasetemp() / "xdg-cache"))
     monkeypatch.setenv("KUBECONFIG", str(root / "no-kubeconfig"))
     monkeypatch.setenv("JUJU_DATA", str(root / "no-juju-data"))
     try:

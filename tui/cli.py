@@ -273,7 +273,7 @@ def validate_run(request) -> None:
 
 
 def cmd_run(args: argparse.Namespace) -> int:
-    from steps.launch import RunRequest
+    from steps.request import RunRequest
 
     request = RunRequest(
         runbook=args.runbook,
@@ -413,7 +413,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(args_list)
     try:
         if args.command is None:
-            from steps.launch import RunRequest, TargetRequest
+            from steps.request import RunRequest, TargetRequest
 
             from .app import run_app
 

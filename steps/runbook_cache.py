@@ -1,0 +1,106 @@
+"""Parsed runbooks kept on disk, so that `cairn` draws its start screen without parsing YAML.
+
+Parsing and validating the three built-in runbooks (YAML, then every check's and generator's
+arguments, which means importing all the checks) took a quarter of the time to the start
+screen; reading them back from here takes a few milliseconds.
+
+One file per runbook path under $XDG_CACHE_HOME/cairn/runbooks (else ~/.cache/cairn/runbooks),
+holding the key it was made for and the pickled `Runbook`. The key is everything that decides
+what loading the file gives:
+  - the file: its resolved path, size, inode and mtime and ctime in nanoseconds (ctime changes on
+    every write and cannot be set back, so an edit that keeps the size and restores the mtime
+    still misses);
+  - the code that loads it: Cairn's version and the size and mtime of every module of the
+    `steps` package (the loader, the model and every check and generator it validates against);
+  - the Python that pickled it.
+A mismatch is a miss: the file is parsed and the entry rewritten. Only runbooks that loaded
+without error are kept; an error is found again by parsing. Anything wrong with the cache itself
+(unreadable, unwritable, truncated, from another version) is a miss, never an error: the cache
+can only make loading faster, not different.
+
+The directory is the user's own (0700), like their shell's start-up files: what is in it is
+trusted as much as they are.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+import pickle
+import sys
+import zlib
+from pathlib import Path
+
+from . import __version__
+from .model import Runbook
+
+_PACKAGE = Path(__file__).resolve().parent
+_code_key: str | None = None
+
+
+def cache_dir() -> Path:
+    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    return Path(base) / "cairn" / "runbooks"
+
+
+def _modules(directory: str) -> list[tuple[str, int, int]]:
+    out: list[tuple[str, int, int]] = []
+    with os.scandir(directory) as entries:
+        for entry in entries:
+            if entry.is_dir(follow_symlinks=False):
+                if entry.name != "__pycache__":
+                    out.extend(_modules(entry.path))
+            elif entry.name.endswith(".py"):
+                info = entry.stat()
+                out.append((entry.path, info.st_mtime_ns, info.st_size))
+    return out
+
+
+def code_key() -> str:
+    """What the loading code is: computed once a process (a stat of ~130 files, under 1 ms)."""
+    global _code_key
+    if _code_key is None:
+        modules = sorted(_modules(str(_PACKAGE)))
+        _code_key = f"{__version__} {sys.version} {pickle.HIGHEST_PROTOCOL} {modules!r}"
+    return _code_key
+
+
+def _file_key(path: Path, info: os.stat_result) -> str:
+    return f"{path} {info.st_size} {info.st_ino} {info.st_mtime_ns} {info.st_ctime_ns}"
+
+
+def _entry(path: Path) -> Path:
+    # Named for people (the runbook's name) and apart per path (two paths that share the checksum
+    # only take turns in one entry: the key inside tells them apart).
+    return cache_dir() / f"{path.stem}-{zlib.crc32(str(path).encode()):08x}.pickle"
+
+
+def get(path: Path, info: os.stat_result) -> Runbook | None:
+    """The runbook loaded from `path` before, if nothing that decides it has changed since."""
+    try:
+        resolved = path.resolve()
+        data = _entry(resolved).read_bytes()
+        key, runbook = pickle.loads(data)  # noqa: S301 - the user's own 0700 cache, see above
+    except Exception:  # noqa: BLE001 - any fault of the cache is a miss
+        return None
+    if key != (code_key(), _file_key(resolved, info)) or not isinstance(runbook, Runbook):
+        return None
+    return dataclasses.replace(runbook, path=path)  # as the caller named it, like a fresh load
+
+
+def put(path: Path, info: os.stat_result, runbook: Runbook) -> None:
+    """Keep a runbook just loaded from `path` (whose stat, taken before reading, is `info`)."""
+    try:
+        resolved = path.resolve()
+        entry = _entry(resolved)
+        entry.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+        data = pickle.dumps(((code_key(), _file_key(resolved, info)), runbook), pickle.HIGHEST_PROTOCOL)
+        # Written aside and renamed: a reader in another process sees the old entry or the new.
+        partial = entry.with_name(f"{entry.name}.{os.getpid()}.partial")
+        try:
+            partial.write_bytes(data)
+            os.replace(partial, entry)
+        finally:
+            partial.unlink(missing_ok=True)
+    except Exception:  # noqa: BLE001 - a cache that cannot be written only costs time
+        return
