@@ -32,7 +32,7 @@ SOCKET = f"cairn-bench-{os.getpid()}"  # a tmux server of our own: never the use
 CHILD = """
 import asyncio, os, sys, time
 sys.path.insert(0, {root!r})
-from steps.launch import RunRequest, TargetRequest
+from steps.request import RunRequest, TargetRequest  # as `cairn` does: the engine comes with a run
 from tui.app import CairnApp
 from tui.screens.start import StartScreen
 

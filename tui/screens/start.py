@@ -15,7 +15,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import Screen
-from textual.widgets import Button, Footer, Input, Label, Select, Static
+from textual.widgets import Button, Input, Label, Select, Static
 
 from steps import params as params_mod
 from steps import plan as plan_mod
@@ -27,6 +27,8 @@ from steps.request import RunRequest, TargetRequest
 from ..look import Look, css
 from ..messages import PlatformDetected
 from ..widgets.choices import ChoiceChanged, InlineChoice, PlatformChoice
+from ..widgets.plan_text import PlanText
+from ..widgets.steady_footer import SteadyFooter
 
 LIVE = "live"
 LABELS = {"user_namespaces": "Namespaces"}
@@ -128,8 +130,8 @@ class StartScreen(Screen[None]):
                 yield Button("Run (ctrl+r)", id="run", compact=True, variant="success")
                 yield Static("", id="start-error", markup=False)
         with VerticalScroll(id="preview"):
-            yield Static("", id="plan-text", markup=False)
-        yield Footer(compact=True)
+            yield PlanText(id="plan-text")
+        yield SteadyFooter(compact=True)
 
     def _load_runbooks(self) -> dict[str, Runbook]:
         """Every runbook that loads; one that does not is reported, not fatal to the others."""
@@ -403,7 +405,7 @@ class StartScreen(Screen[None]):
         )
 
     def _update_preview(self) -> None:
-        text = self.query_one("#plan-text", Static)
+        text = self.query_one("#plan-text", PlanText)
         try:
             rb = self.runbook
             given = self.given()
