@@ -213,7 +213,7 @@ def step_counts(rb) -> str:
     from steps import params, plan
 
     def count(given: dict[str, object]) -> int:
-        return len(list(plan.resolve(rb, params.resolve(rb, given)).steps()))
+        return plan.count_steps(rb, params.resolve(rb, given))
 
     base = count({})
     variants: dict[int, list[str]] = {}
