@@ -184,7 +184,9 @@ class StartScreen(Screen[None]):
             label = row.query(".label").first(Label) if row.query(".label") else None
             if label is not None:
                 name = str(label.content).lstrip(FOCUS_MARKS)
-                label.update((self._mark if current else " ") + name)
+                marked = (self._mark if current else " ") + name
+                if marked != str(label.content):  # an update lays the screen out again
+                    label.update(marked)
 
     @property
     def _mark(self) -> str:
