@@ -18,8 +18,8 @@ without error are kept; an error is found again by parsing. Anything wrong with 
 (unreadable, unwritable, truncated, from another version) is a miss, never an error: the cache
 can only make loading faster, not different.
 
-The directory is the user's own (0700), like their shell's start-up files: what is in it is
-trusted as much as they are.
+The directory is made 0700 and the files 0600; an entry is read only if this user owns it and
+no one else can write it (unpickling runs code).
 """
 
 from __future__ import annotations
@@ -75,12 +75,20 @@ def _entry(path: Path) -> Path:
     return cache_dir() / f"{path.stem}-{zlib.crc32(str(path).encode()):08x}.pickle"
 
 
+def _own(info: os.stat_result) -> bool:
+    """Unpickling runs code: only a file this user owns and no one else can write is read."""
+    return info.st_uid == os.getuid() and not info.st_mode & 0o022
+
+
 def get(path: Path, info: os.stat_result) -> Runbook | None:
     """The runbook loaded from `path` before, if nothing that decides it has changed since."""
     try:
         resolved = path.resolve()
-        data = _entry(resolved).read_bytes()
-        key, runbook = pickle.loads(data)  # noqa: S301 - the user's own 0700 cache, see above
+        with open(_entry(resolved), "rb") as fh:
+            if not _own(os.fstat(fh.fileno())):
+                return None
+            data = fh.read()
+        key, runbook = pickle.loads(data)  # noqa: S301 - the user's own file, checked just above
     except Exception:  # noqa: BLE001 - any fault of the cache is a miss
         return None
     if key != (code_key(), _file_key(resolved, info)) or not isinstance(runbook, Runbook):
@@ -98,7 +106,9 @@ def put(path: Path, info: os.stat_result, runbook: Runbook) -> None:
         # Written aside and renamed: a reader in another process sees the old entry or the new.
         partial = entry.with_name(f"{entry.name}.{os.getpid()}.partial")
         try:
-            partial.write_bytes(data)
+            fd = os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+            with os.fdopen(fd, "wb") as fh:
+                fh.write(data)
             os.replace(partial, entry)
         finally:
             partial.unlink(missing_ok=True)

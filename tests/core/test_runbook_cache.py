@@ -135,3 +135,13 @@ def test_a_cached_load_needs_neither_yaml_nor_the_checks(cache):
     ]
     assert runs[0].stdout.strip() == "['steps.checks', 'steps.generators', 'yaml']"
     assert runs[1].stdout.strip() == "[]"
+
+
+def test_an_entry_others_can_write_is_not_read(cache, book, monkeypatch):
+    parsed = _count_parses(monkeypatch)
+    registry.load_file(book)
+    (entry,) = cache.iterdir()
+    assert entry.stat().st_mode & 0o777 == 0o600
+    entry.chmod(0o666)
+    registry.load_file(book)
+    assert len(parsed) == 2, "parsed again rather than unpickling a file others could have written"
