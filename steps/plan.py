@@ -19,6 +19,7 @@ from .redact import REDACTED
 
 @dataclass(frozen=True)
 class PlannedStep:
+    """A step as it will run: its templates filled with the plan's values."""
     id: str  # unique in the plan; a foreach step gets `<id>.<item>`
     phase_id: str
     title: str
@@ -41,6 +42,7 @@ class PlannedStep:
 
 @dataclass(frozen=True)
 class PlannedPhase:
+    """A phase of the plan, with the steps its values select."""
     id: str
     title: str
     doc: str
@@ -49,6 +51,7 @@ class PlannedPhase:
 
 @dataclass(frozen=True)
 class Plan:
+    """A runbook resolved against the operator's values: every phase, step and command."""
     runbook: Runbook
     values: Values
     phases: tuple[PlannedPhase, ...]

@@ -14,6 +14,7 @@ from typing import Any
 
 @dataclass
 class TargetRequest:
+    """Where to run: the sandbox (and its scenario, speed, faults), a live cluster, or files."""
     kind: str = "sandbox"  # sandbox | live | files
     scenario: str = ""
     speed: float = 1.0
@@ -37,6 +38,7 @@ class TargetRequest:
 
 @dataclass
 class RunRequest:
+    """What to run: the runbook, the operator's values, the target and how to answer questions."""
     runbook: str
     runbook_file: str | None = None
     given: dict[str, Any] = field(default_factory=dict)
