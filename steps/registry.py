@@ -565,11 +565,12 @@ def load_file(path: Path, *, validate_checks: bool = True) -> Runbook:
             raise BadInput(
                 f"{shown}: {info.st_size} bytes is too big for a runbook (at most {MAX_RUNBOOK_BYTES})"
             )
+        data = path.read_bytes()
         if validate_checks:
-            cached = runbook_cache.get(path, info)
+            cached = runbook_cache.get(path, data)
             if cached is not None:
                 return cached
-        text = path.read_text(encoding="utf-8")
+        text = data.decode("utf-8").replace("\r\n", "\n").replace("\r", "\n")  # as read_text reads
     except FileNotFoundError:
         raise BadInput(f"{shown}: no such runbook file") from None
     except (OSError, UnicodeDecodeError) as exc:
@@ -590,7 +591,7 @@ def load_file(path: Path, *, validate_checks: bool = True) -> Runbook:
         raise RunbookError(shown, "", f"not valid YAML: {problem}", mark.line + 1 if mark else None) from None
     runbook = _Reader(shown, validate_checks).runbook(doc, path)
     if validate_checks:  # a load against fake checks (engine tests) is not the real one
-        runbook_cache.put(path, info, runbook)
+        runbook_cache.put(path, data, runbook)
     return runbook
 
 

@@ -7,9 +7,8 @@ screen; reading them back from here takes a few milliseconds.
 One file per runbook path under $XDG_CACHE_HOME/cairn/runbooks (else ~/.cache/cairn/runbooks),
 holding the key it was made for and the pickled `Runbook`. The key is everything that decides
 what loading the file gives:
-  - the file: its resolved path, size, inode and mtime and ctime in nanoseconds (ctime changes on
-    every write and cannot be set back, so an edit that keeps the size and restores the mtime
-    still misses);
+  - the file: its resolved path, and its size and CRC-32 (read and summed in well under a
+    millisecond: timestamps would miss an edit within a coarse filesystem's clock tick);
   - the code that loads it: Cairn's version and the size and mtime of every module of the
     `steps` package (the loader, the model and every check and generator it validates against);
   - the Python that pickled it.
@@ -65,8 +64,8 @@ def code_key() -> str:
     return _code_key
 
 
-def _file_key(path: Path, info: os.stat_result) -> str:
-    return f"{path} {info.st_size} {info.st_ino} {info.st_mtime_ns} {info.st_ctime_ns}"
+def _file_key(path: Path, data: bytes) -> str:
+    return f"{path} {len(data)} {zlib.crc32(data):08x}"
 
 
 def _entry(path: Path) -> Path:
@@ -80,35 +79,35 @@ def _own(info: os.stat_result) -> bool:
     return info.st_uid == os.getuid() and not info.st_mode & 0o022
 
 
-def get(path: Path, info: os.stat_result) -> Runbook | None:
+def get(path: Path, data: bytes) -> Runbook | None:
     """The runbook loaded from `path` before, if nothing that decides it has changed since."""
     try:
         resolved = path.resolve()
         with open(_entry(resolved), "rb") as fh:
             if not _own(os.fstat(fh.fileno())):
                 return None
-            data = fh.read()
-        key, runbook = pickle.loads(data)  # noqa: S301 - the user's own file, checked just above
+            blob = fh.read()
+        key, runbook = pickle.loads(blob)  # noqa: S301 - the user's own file, checked just above
     except Exception:  # noqa: BLE001 - any fault of the cache is a miss
         return None
-    if key != (code_key(), _file_key(resolved, info)) or not isinstance(runbook, Runbook):
+    if key != (code_key(), _file_key(resolved, data)) or not isinstance(runbook, Runbook):
         return None
     return dataclasses.replace(runbook, path=path)  # as the caller named it, like a fresh load
 
 
-def put(path: Path, info: os.stat_result, runbook: Runbook) -> None:
-    """Keep a runbook just loaded from `path` (whose stat, taken before reading, is `info`)."""
+def put(path: Path, data: bytes, runbook: Runbook) -> None:
+    """Keep a runbook just loaded from `path`, whose bytes were `data`."""
     try:
         resolved = path.resolve()
         entry = _entry(resolved)
         entry.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
-        data = pickle.dumps(((code_key(), _file_key(resolved, info)), runbook), pickle.HIGHEST_PROTOCOL)
+        blob = pickle.dumps(((code_key(), _file_key(resolved, data)), runbook), pickle.HIGHEST_PROTOCOL)
         # Written aside and renamed: a reader in another process sees the old entry or the new.
         partial = entry.with_name(f"{entry.name}.{os.getpid()}.partial")
         try:
             fd = os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
             with os.fdopen(fd, "wb") as fh:
-                fh.write(data)
+                fh.write(blob)
             os.replace(partial, entry)
         finally:
             partial.unlink(missing_ok=True)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import subprocess
 import sys
@@ -145,3 +146,14 @@ def test_an_entry_others_can_write_is_not_read(cache, book, monkeypatch):
     entry.chmod(0o666)
     registry.load_file(book)
     assert len(parsed) == 2, "parsed again rather than unpickling a file others could have written"
+
+
+def test_crlf_and_cr_files_read_as_the_text_they_hold(cache, tmp_path):
+    """The file is read as bytes (its checksum is the key), then as `read_text` would read it."""
+    text = FIXTURE.read_text(encoding="utf-8")
+    loaded = []
+    for name, newline in (("lf.yaml", "\n"), ("crlf.yaml", "\r\n"), ("cr.yaml", "\r")):
+        path = tmp_path / name
+        path.write_bytes(text.replace("\n", newline).encode())
+        loaded.append(dataclasses.replace(registry.load_file(path), path=None))
+    assert loaded[0] == loaded[1] == loaded[2]
