@@ -39,13 +39,16 @@ def main() -> None:
             size = (root / scenario / "state.json").stat().st_size // 1024
             print(f"create {scenario:<24} {ms:8.1f} ms   state.json {size} KiB")
         sb = root / sandbox.DEFAULT_SCENARIO
-        env = {**os.environ, **sandbox.environ(sb)}
+        # As the engine runs a command: with CAIRN_STEP set (the fault hook reads it).
+        env = {**os.environ, **sandbox.environ(sb), "CAIRN_STEP": "bench"}
         floor_argv = [sys.executable, "-I", "-S", "-c", "pass"]
         for command in (
             "juju status --format=json",
             "juju status",
             "kubectl get pods -A -o json",
             "kubectl get pods -n admin",
+            "juju config istio-pilot",
+            "kubectl get ns",
         ):
             argv = shlex.split(command)
             inproc = timed(lambda a=argv: sandbox.run(a, sb, {}))
@@ -74,7 +77,8 @@ def main() -> None:
 
 def upgrade_16_17(root: Path) -> None:
     from steps.cluster import sources
-    from steps.run.launch import RunRequest, TargetRequest, start
+    from steps.run.launch import start
+    from steps.run.request import RunRequest, TargetRequest
     from tests.sandbox.test_upgrade_16_17 import _runbook
 
     os.environ["CAIRN_HOME"] = str(root / "cairn-home")

@@ -1,6 +1,8 @@
 """Time from launching the app to its start screen, against a hello-world Textual app (goal: <= 2x).
 
-Two ways, each a few runs, interleaved with the floor so that the machine's load hits both alike:
+Two ways, each a few runs, interleaved with the floor so that the machine's load hits both alike
+(Cairn as a user runs it: its parsed runbooks cached under $XDG_CACHE_HOME after the first start;
+headless also once more with an empty cache, the first start after an install or a runbook edit):
   headless  a fresh `python` process imports the app and runs it headless (App.run_test); the
             time from spawning the process to the start screen mounted and refreshed. Floor: the
             same for an App whose only widget is a Static("hello").
@@ -32,7 +34,7 @@ SOCKET = f"cairn-bench-{os.getpid()}"  # a tmux server of our own: never the use
 CHILD = """
 import asyncio, os, sys, time
 sys.path.insert(0, {root!r})
-from steps.run.launch import RunRequest, TargetRequest
+from steps.run.request import RunRequest, TargetRequest  # as `cairn` does: the engine comes with a run
 from tui.app import CairnApp
 from tui.screens.start import StartScreen
 
@@ -134,11 +136,16 @@ def main() -> None:
         env = dict(os.environ, CAIRN_HOME=home)
         env.pop("NO_COLOR", None)
         print(f"{os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.2f}; {runs} runs each, medians")
-        cairn, floor = [], []
-        for _ in range(runs):
+        cairn, floor, cold = [], [], []
+        for run in range(runs):
             cairn.append(headless_once(CHILD.format(root=str(ROOT)), env))
             floor.append(headless_once(HELLO, env))
+            # The parsed runbooks are cached (steps/runbook/cache.py): the first start after an
+            # install or a runbook edit parses them, every later one reads them back. Both told.
+            cold_env = dict(env, XDG_CACHE_HOME=os.path.join(home, f"cold-cache-{run}"))
+            cold.append(headless_once(CHILD.format(root=str(ROOT)), cold_env))
         compare("headless, process start -> start screen", cairn, floor, "hello-world Textual app")
+        compare("headless, the same with no runbook cache yet", cold, floor, "hello-world Textual app")
         if not shutil.which("tmux"):
             print("tmux: not installed; skipped")
             return

@@ -19,25 +19,29 @@ import sys
 import threading
 import time
 from collections.abc import Callable, Iterable
-from typing import ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
 from textual import work
 from textual.app import App, SystemCommand
 from textual.screen import Screen
 
 from steps.errors import BadInput, CairnError
-from steps.record import session
-from steps.run import launch
-from steps.run.engine import OUTCOME_SUCCEEDED
+from steps.states import RunOutcome
 
-from .feeds import EngineFeed, Feed, JournalFeed
 from .look import Look, wants_ascii
 from .messages import LaunchFailed, SessionReady
-from .screens.main import MainScreen
-from .screens.preparing import PreparingScreen
 from .screens.start import StartScreen
-from .screens.watch import WatchScreen
 from .ssh import ssh_warning
+
+if TYPE_CHECKING:
+    from steps.run import launch
+    from steps.run.request import RunRequest
+
+    from .feeds import Feed, JournalFeed
+    from .screens.main import MainScreen
+
+# The engine, the feeds and the main screen are imported when a run starts, not before: `cairn`
+# with no arguments draws the start screen first, and they took a third of its start-up time.
 
 OUTPUT_KEEP = 5000  # lines the output pane holds; every line stays on disk
 LEAVE_GRACE_SECONDS = 5.0  # the engine stops within half a second; this is only a backstop
@@ -56,7 +60,7 @@ class CairnApp(App[int]):
     def __init__(
         self,
         *,
-        request: launch.RunRequest | None = None,
+        request: RunRequest | None = None,
         launched: launch.Launched | None = None,
         watch: JournalFeed | None = None,
         start_screen: bool = False,
@@ -101,16 +105,23 @@ class CairnApp(App[int]):
         if self.watched is not None:
             self.push_screen(self._main_screen(self.watched))
         elif self.launched is not None:
+            from .feeds import EngineFeed
+
             self.push_screen(self._main_screen(EngineFeed(self.launched, self.look, keep=self.keep)))
         elif self.request is not None and (self.start_screen or not self.request.yes):
             self.push_screen(
                 StartScreen(self.request, self.look, live_allowed=self.live_allowed, on_run=self.start_run)
             )
         elif self.request is not None:
+            from .screens.preparing import PreparingScreen
+
             self.push_screen(PreparingScreen(self._preparing_text(self.request)))
             self.start_run(self.request)
 
     def _main_screen(self, feed: Feed) -> MainScreen:
+        from .screens.main import MainScreen
+        from .screens.watch import WatchScreen
+
         self.feed = feed
         screen_class = WatchScreen if feed.read_only else MainScreen
         return screen_class(
@@ -118,17 +129,19 @@ class CairnApp(App[int]):
         )
 
     @staticmethod
-    def _preparing_text(request: launch.RunRequest) -> str:
+    def _preparing_text(request: RunRequest) -> str:
         where = "the rehearsal deployment" if request.target.kind == "sandbox" else "the session"
         return f"Preparing {where} for {request.runbook}…"
 
     # --- starting a run (launch.start takes a moment: it builds the sandbox) -------------------------
 
-    def start_run(self, request: launch.RunRequest) -> None:
+    def start_run(self, request: RunRequest) -> None:
         self._launch(request)
 
     @work(thread=True, exclusive=True, group="launch", exit_on_error=False)
-    def _launch(self, request: launch.RunRequest) -> None:
+    def _launch(self, request: RunRequest) -> None:
+        from steps.run import launch
+
         try:
             launched = launch.start(request)
         except CairnError as exc:
@@ -142,6 +155,8 @@ class CairnApp(App[int]):
         if self.leaving:
             message.launched.close()
             return
+        from .feeds import EngineFeed
+
         self.launched = message.launched
         self.switch_screen(self._main_screen(EngineFeed(message.launched, self.look, keep=self.keep)))
 
@@ -205,6 +220,8 @@ class CairnApp(App[int]):
 
     @property
     def outcome(self) -> str:
+        from .feeds import EngineFeed
+
         feed = self.feed
         if isinstance(feed, EngineFeed):
             return feed.outcome or "detached"
@@ -219,7 +236,7 @@ def _need_terminal() -> None:
 
 
 def run_app(
-    request: launch.RunRequest | None = None,
+    request: RunRequest | None = None,
     resume_id: str = "",
     watch_id: str = "",
     yes: bool | None = None,
@@ -236,13 +253,19 @@ def run_app(
     # is checked by the command line before it gets here).
     sid, directory = ("", None)
     if mode in ("watch", "resume"):
+        from steps.record import session
+
         sid, directory = session.find((watch_id if mode == "watch" else resume_id) or None)
     _need_terminal()
     look = Look(wants_ascii())
     if mode == "watch":
+        from .feeds import JournalFeed
+
         assert directory is not None
         app = CairnApp(watch=JournalFeed(sid, directory, look), handle_signals=True)
     elif mode == "resume":
+        from steps.run import launch
+
         app = CairnApp(launched=launch.resume(sid, yes=yes), handle_signals=True)
     else:
         assert request is not None
@@ -263,6 +286,12 @@ def run_app(
 def _after(app: CairnApp) -> int:
     """Once the app is closed: let the engine finish stopping, flush and unlock, say how to go on."""
     feed = app.feed
+    if feed is None:  # closed on the start screen: nothing ran (and nothing to import for it)
+        if app.launch_error:
+            raise BadInput(app.launch_error)
+        return 0
+    from .feeds import EngineFeed, JournalFeed
+
     if isinstance(feed, JournalFeed):
         feed.close()
         return 0
@@ -280,10 +309,10 @@ def _after(app: CairnApp) -> int:
         _say(
             f"Session {sid} is unfinished (a running command keeps running). Continue it: cairn resume {sid}"
         )
-    elif outcome != OUTCOME_SUCCEEDED:
+    elif outcome != RunOutcome.SUCCEEDED:
         _say(f"Session {sid} {outcome}. `cairn resume {sid}` takes it up again.")
     _say(f"Record: {feed.directory} (cairn export {feed.session_id})")
-    return 0 if outcome == OUTCOME_SUCCEEDED else 1
+    return 0 if outcome == RunOutcome.SUCCEEDED else 1
 
 
 def _say(text: str) -> None:

@@ -13,7 +13,7 @@ from steps.cluster.state import ClusterState
 from steps.errors import BadInput
 from steps.record.printable import printable
 from steps.run import targets
-from steps.run.launch import TargetRequest
+from steps.run.request import TargetRequest
 from steps.runbook import params as params_mod
 from steps.runbook import registry
 

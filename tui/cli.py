@@ -181,7 +181,8 @@ def _given(args: argparse.Namespace) -> dict[str, object]:
 
 
 def _target_request(args: argparse.Namespace):
-    from steps.run.launch import TargetRequest, parse_faults
+    from steps.run.launch import parse_faults
+    from steps.run.request import TargetRequest
 
     if getattr(args, "live", False):
         kind = "live"
@@ -214,7 +215,7 @@ def step_counts(rb) -> str:
     from steps.runbook import params, plan
 
     def count(given: dict[str, object]) -> int:
-        return len(list(plan.resolve(rb, params.resolve(rb, given)).steps()))
+        return plan.count_steps(rb, params.resolve(rb, given))
 
     base = count({})
     variants: dict[int, list[str]] = {}
@@ -274,7 +275,7 @@ def validate_run(request) -> None:
 
 
 def cmd_run(args: argparse.Namespace) -> int:
-    from steps.run.launch import RunRequest
+    from steps.run.request import RunRequest
 
     request = RunRequest(
         runbook=args.runbook,
@@ -410,7 +411,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(args_list)
     try:
         if args.command is None:
-            from steps.run.launch import RunRequest, TargetRequest
+            from steps.run.request import RunRequest, TargetRequest
 
             from .app import run_app
 

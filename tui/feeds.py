@@ -31,6 +31,7 @@ from steps.run import events as ev
 from steps.run import launch
 from steps.run.engine import Engine
 from steps.run.execute import CommandTails
+from steps.run.request import TargetRequest
 from steps.run.targets import DEFAULT_STATE_REFRESH, Target
 
 from .look import Look
@@ -236,7 +237,7 @@ class JournalFeed:
             return None
         try:
             return launch.make_target(
-                launch.TargetRequest.from_journal(info),
+                TargetRequest.from_journal(info),
                 self.directory,
                 str(self.started.params.get("model") or ""),
             )

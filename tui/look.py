@@ -10,8 +10,6 @@ import os
 import sys
 from pathlib import Path
 
-from steps.record.export import human_duration
-
 UNICODE_GLYPHS = {
     "pending": "○",
     "running": "▶",
@@ -106,6 +104,9 @@ def state_style(state: str) -> str:
 
 
 def duration(seconds: float | None) -> str:
+    # Imported here: the start screen needs this module's glyphs, not the narrator (nor its events).
+    from steps.record.narrator import human_duration
+
     return human_duration(seconds) if seconds is not None else ""
 
 

@@ -12,10 +12,9 @@ from typing import TYPE_CHECKING
 
 from textual.message import Message
 
-from steps.run import events as ev
-
 if TYPE_CHECKING:
     from steps.cluster.state import ClusterState
+    from steps.run import events as ev
     from steps.run.launch import Launched
 
 
@@ -29,6 +28,10 @@ class EngineEvent(Message):
     def can_replace(self, message: Message) -> bool:
         # Wait progress comes every poll and only the latest is shown: a newer one still in the
         # queue makes an older one pointless (as toolong coalesces its high-rate messages).
+        # Imported here: the start screen's messages come from this module too, before any
+        # engine exists, and the events module is not needed to draw it.
+        from steps.run import events as ev
+
         return (
             isinstance(message, EngineEvent)
             and isinstance(self.event, ev.WaitProgress)

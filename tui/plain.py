@@ -26,6 +26,7 @@ from steps.record.view import SessionView
 from steps.run import events as ev
 from steps.run import launch
 from steps.run.engine import OUTCOME_ABORTED, OUTCOME_DETACHED, OUTCOME_FAILED, OUTCOME_SUCCEEDED
+from steps.run.request import RunRequest
 from steps.states import Choice, DecisionKind
 
 from .ssh import ssh_warning
@@ -405,7 +406,7 @@ def _install_signal_handlers(engine) -> Callable[[], None]:
     return restore
 
 
-def run(request: launch.RunRequest) -> int:
+def run(request: RunRequest) -> int:
     launched = launch.start(request)
     return PlainRunner(launched).run()
 

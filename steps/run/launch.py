@@ -9,7 +9,7 @@ from __future__ import annotations
 import math
 import os
 import shutil
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -34,43 +34,11 @@ from ..states import Level, RunOutcome
 from . import events as ev
 from . import targets
 from .engine import Engine, EngineOptions, Listener
+from .request import RunRequest, TargetRequest
 from .targets import FilesTarget, LiveTarget, SandboxTarget, Target, juju_controller, kube_context
 
 FAULT_KINDS = ("fail-once", "fail", "hang")
 MAX_SPEED = 100.0
-
-
-@dataclass
-class TargetRequest:
-    kind: str = "sandbox"  # sandbox | live | files
-    scenario: str = ""
-    speed: float = 1.0
-    faults: Sequence[tuple[str, str]] = ()
-    directory: str = ""
-    context: str | None = None
-    controller: str = ""  # live: the Juju controller a resumed run was pinned to
-
-    @classmethod
-    def from_journal(cls, target: Mapping[str, Any]) -> TargetRequest:
-        """The request that made a journaled target (`SessionStarted.target`), to make it again."""
-        return cls(
-            kind=str(target.get("kind", "sandbox")),
-            scenario=str(target.get("scenario", "")),
-            speed=float(target.get("speed", 1.0)),
-            context=str(target.get("context") or "") or None,
-            controller=str(target.get("controller") or ""),
-            directory=str(target.get("directory", "")),
-        )
-
-
-@dataclass
-class RunRequest:
-    runbook: str
-    runbook_file: str | None = None
-    given: dict[str, Any] = field(default_factory=dict)
-    target: TargetRequest = field(default_factory=TargetRequest)
-    yes: bool = False
-    settle_timeout: float | None = None
 
 
 @dataclass

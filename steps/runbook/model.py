@@ -14,6 +14,8 @@ from typing import Any
 
 @dataclass(frozen=True)
 class Param:
+    """A value the operator chooses (or Cairn discovers) that the templates use as `{name}`."""
+
     name: str
     help: str = ""
     kind: str = "string"  # string | choice | list
@@ -60,6 +62,8 @@ class CheckRef:
 
 @dataclass(frozen=True)
 class Command:
+    """One command of a step: an argv template, and what to make of its output."""
+
     argv: tuple[str, ...]
     timeout: float | None = None  # seconds; None takes the runbook's default
     capture: str = ""  # store stripped stdout under this name for later `{captured.NAME}`
@@ -73,6 +77,8 @@ class Command:
 
 @dataclass(frozen=True)
 class Step:
+    """One step of a phase: its commands, the checks around them and how to ask first."""
+
     id: str
     title: str
     doc: str
@@ -95,6 +101,8 @@ class Step:
 
 @dataclass(frozen=True)
 class Phase:
+    """A titled group of steps, left out as a whole when its `when` does not match."""
+
     id: str
     title: str
     steps: tuple[Step, ...]
@@ -104,6 +112,8 @@ class Phase:
 
 @dataclass(frozen=True)
 class Runbook:
+    """A whole runbook as loaded: params, derived values, channels and the phases."""
+
     id: str
     title: str
     description: str

@@ -7,6 +7,7 @@ place (`phases[2] remove-istio > steps[0] > run[1]`) and what is wrong.
 
 from __future__ import annotations
 
+import functools
 import math
 import re
 import shlex
@@ -15,11 +16,13 @@ from collections.abc import Set as AbstractSet
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-import yaml
+if TYPE_CHECKING:
+    import yaml
 
 from ..errors import BadInput, RunbookError
 from ..record.printable import printable
 from ..record.redact import output_is_secret
+from . import cache as runbook_cache
 from . import template
 from .model import BenignRule, CheckRef, Command, Derived, Param, Phase, Runbook, Step
 
@@ -87,24 +90,7 @@ def _split(command: str) -> list[str]:
     return shlex.split(command)
 
 
-class _LineLoader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):  # type: ignore[misc]
-    """A SafeLoader whose mappings and sequences remember their line, for error messages.
-
-    On libyaml's parser where PyYAML has it: the pure-Python scanner spends ~90 ms on a runbook,
-    the C one ~20 ms; its nodes carry the same marks, so line numbers are kept."""
-
-    def construct_object(self, node: Any, deep: bool = False) -> Any:
-        # An alias can nest a list in itself ten times per level ("billion laughs"): a runbook
-        # has no need for them, so none is accepted. Aliases show here, as a node met twice,
-        # whichever parser composed the nodes (libyaml composes in C, past any Python hook).
-        if node in self.constructed_objects or node in self.recursive_objects:
-            raise RunbookError(
-                "", "", "YAML aliases (*name) are not allowed in a runbook", node.start_mark.line + 1
-            )
-        return super().construct_object(node, deep)
-
-
-def _construct_mapping(loader: _LineLoader, node: yaml.MappingNode) -> _Located:
+def _construct_mapping(loader: Any, node: yaml.MappingNode) -> _Located:
     loader.flatten_mapping(node)
     out = _Located()
     for key_node, value_node in node.value:
@@ -114,20 +100,52 @@ def _construct_mapping(loader: _LineLoader, node: yaml.MappingNode) -> _Located:
                 "", "", f"a mapping key must be text, got {key!r}", key_node.start_mark.line + 1
             )
         if key in out:
+            import yaml
+
             raise yaml.constructor.ConstructorError(None, None, f"duplicate key {key!r}", key_node.start_mark)
         out[key] = loader.construct_object(value_node, deep=True)
     out.line = node.start_mark.line + 1
     return out
 
 
-def _construct_sequence(loader: _LineLoader, node: yaml.SequenceNode) -> _LocatedList:
+def _construct_sequence(loader: Any, node: yaml.SequenceNode) -> _LocatedList:
     out = _LocatedList(loader.construct_object(child, deep=True) for child in node.value)
     out.line = node.start_mark.line + 1
     return out
 
 
-_LineLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
-_LineLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_SEQUENCE_TAG, _construct_sequence)
+@functools.cache
+def _line_loader() -> type:
+    """The YAML loader, made on first use: a runbook read back from the cache (runbook_cache)
+    needs no YAML, and importing PyYAML was a tenth of the time to the start screen."""
+    import yaml
+
+    class _LineLoader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):  # type: ignore[misc]
+        """A SafeLoader whose mappings and sequences remember their line, for error messages.
+
+        On libyaml's parser where PyYAML has it: the pure-Python scanner spends ~90 ms on a
+        runbook, the C one ~20 ms; its nodes carry the same marks, so line numbers are kept."""
+
+        def construct_object(self, node: Any, deep: bool = False) -> Any:
+            # An alias can nest a list in itself ten times per level ("billion laughs"): a
+            # runbook has no need for them, so none is accepted. Aliases show here, as a node
+            # met twice, whichever parser composed the nodes (libyaml composes in C, past any
+            # Python hook).
+            if node in self.constructed_objects or node in self.recursive_objects:
+                raise RunbookError(
+                    "", "", "YAML aliases (*name) are not allowed in a runbook", node.start_mark.line + 1
+                )
+            return super().construct_object(node, deep)
+
+    _LineLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
+    _LineLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_SEQUENCE_TAG, _construct_sequence)
+    return _LineLoader
+
+
+def __getattr__(name: str) -> Any:
+    if name == "_LineLoader":  # the loader class, by the name it had before it was made lazily
+        return _line_loader()
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def _known_checks() -> dict[str, Any]:
@@ -550,13 +568,20 @@ def load_file(path: Path, *, validate_checks: bool = True) -> Runbook:
             raise BadInput(
                 f"{shown}: {info.st_size} bytes is too big for a runbook (at most {MAX_RUNBOOK_BYTES})"
             )
-        text = path.read_text(encoding="utf-8")
+        data = path.read_bytes()
+        if validate_checks:
+            cached = runbook_cache.get(path, data)
+            if cached is not None:
+                return cached
+        text = data.decode("utf-8").replace("\r\n", "\n").replace("\r", "\n")  # as read_text reads
     except FileNotFoundError:
         raise BadInput(f"{shown}: no such runbook file") from None
     except (OSError, UnicodeDecodeError) as exc:
         raise BadInput(f"{shown}: cannot read runbook file: {exc}") from None
+    import yaml
+
     try:
-        doc = yaml.load(text, Loader=_LineLoader)  # noqa: S506 - a SafeLoader subclass
+        doc = yaml.load(text, Loader=_line_loader())  # noqa: S506 - a SafeLoader subclass
     except RecursionError:
         raise RunbookError(shown, "", "not valid YAML: nested too deeply") from None
     except RunbookError as exc:
@@ -567,7 +592,10 @@ def load_file(path: Path, *, validate_checks: bool = True) -> Runbook:
         if "nesting depth" in problem:  # libyaml's own limit; the pure-Python parser recurses
             problem = "nested too deeply"
         raise RunbookError(shown, "", f"not valid YAML: {problem}", mark.line + 1 if mark else None) from None
-    return _Reader(shown, validate_checks).runbook(doc, path)
+    runbook = _Reader(shown, validate_checks).runbook(doc, path)
+    if validate_checks:  # a load against fake checks (engine tests) is not the real one
+        runbook_cache.put(path, data, runbook)
+    return runbook
 
 
 def builtin_paths() -> list[Path]:

@@ -85,10 +85,13 @@ def create(
     built = scenarios.build(scenario, sandbox_dir, speed=float(speed))
     built["faults"] = registered
     state.initialise(sandbox_dir, built)
-    _write_bin(sandbox_dir, _ISTIO_TOOLS if _is_upstream(scenario) else TOOLS)
+    _write_bin(sandbox_dir, _ISTIO_TOOLS if _is_upstream(scenario) else TOOLS, faults=bool(registered))
 
 
-def _write_bin(sandbox_dir: Path, tools: Sequence[str] = TOOLS) -> None:
+def _write_bin(sandbox_dir: Path, tools: Sequence[str] = TOOLS, *, faults: bool = True) -> None:
+    """`faults`: whether this sandbox was made with faults. They are only ever registered here, so
+    the emulators of one made without skip looking for them: Cairn runs every command with
+    CAIRN_STEP set, and the look parsed the whole state once more per command (~6 ms of ~90)."""
     bin_dir = sandbox_dir / "bin"
     bin_dir.mkdir(exist_ok=True)
     for stale in bin_dir.iterdir():  # a re-created sandbox of another kind has other tools
@@ -108,7 +111,7 @@ def _write_bin(sandbox_dir: Path, tools: Sequence[str] = TOOLS) -> None:
             "    sys.path.insert(0, _ROOT)\n"
             f"sys.path.extend({_site_packages()!r})\n"
             "from steps.sandbox.cli import main\n"
-            f"main({tool!r})\n"
+            f"main({tool!r}, faults={faults!r})\n"
         )
         script.chmod(0o755)
 

@@ -3,7 +3,6 @@ the API server and garbage collector do), CRDs, volumes and load-balancer addres
 
 from __future__ import annotations
 
-import uuid
 from pathlib import Path
 
 from . import kinds, kube, model, pods
@@ -144,6 +143,8 @@ def provision_claim(
     labels: dict | None = None,
     reclaim: str = "Delete",
 ) -> tuple[Obj, Obj]:
+    import uuid  # here: uuid brings `platform`, and most emulated commands make no volume
+
     pv_name = f"pvc-{uuid.uuid4()}"
     storage_class = state["cluster"]["storage_class"]
     pvc = kube.make_simple(

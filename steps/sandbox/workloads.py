@@ -9,7 +9,6 @@ pipelines pods and notebooks — are never restarted here: only `kubectl` does t
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 from . import apps, istio, knative, kube, model, pods, profiles
@@ -58,6 +57,10 @@ def wipe_deleted_volumes(state: State, sandbox_dir: Path | None) -> None:
     if sandbox_dir is None:
         state["pending_wipes"] = pending
         return
+    if not any(pending):
+        return
+    import shutil  # here: every emulated command imports this module, few wipe a volume
+
     for rel in pending:
         if rel:
             shutil.rmtree(Path(sandbox_dir) / rel, ignore_errors=True)

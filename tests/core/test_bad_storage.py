@@ -11,7 +11,7 @@ import pytest
 from steps.errors import BadInput
 from steps.record import journal, session
 from steps.run import launch
-from steps.run.launch import RunRequest, TargetRequest
+from steps.run.request import RunRequest, TargetRequest
 from tui import cli
 
 

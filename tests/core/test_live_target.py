@@ -9,7 +9,8 @@ import pytest
 
 from steps.errors import BadInput
 from steps.run import events as ev
-from steps.run.launch import RunRequest, TargetRequest, start
+from steps.run.launch import start
+from steps.run.request import RunRequest, TargetRequest
 from steps.run.targets import LiveTarget
 
 KUBECONFIG = """apiVersion: v1

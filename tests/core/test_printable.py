@@ -11,7 +11,8 @@ import sys
 from steps.record import export
 from steps.record.printable import printable
 from steps.run import events as ev
-from steps.run.launch import RunRequest, TargetRequest, start
+from steps.run.launch import start
+from steps.run.request import RunRequest, TargetRequest
 from tui.plain import Printer
 
 HOSTILE = "\x1b]0;TITLE\x07\x1b[2Jcleared\u202eevil"

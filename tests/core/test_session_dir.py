@@ -4,7 +4,8 @@ from pathlib import Path
 
 from steps.record import journal
 from steps.record.session import SessionDir, sandbox_dir
-from steps.run.launch import TargetRequest, make_target
+from steps.run.launch import make_target
+from steps.run.request import TargetRequest
 
 
 def test_session_dir_names_every_file_of_the_layout(tmp_path):

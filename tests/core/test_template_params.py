@@ -58,7 +58,8 @@ def test_when():
 def test_a_param_value_is_substituted_once_as_given(tmp_path):
     """Issue 14.10: `--set p={session_dir}` became the session path at run time, `{model}` kubeflow."""
     from steps.run import events as ev
-    from steps.run.launch import RunRequest, TargetRequest, start
+    from steps.run.launch import start
+    from steps.run.request import RunRequest, TargetRequest
     from steps.runbook.plan import format_plan
 
     book = tmp_path / "once.yaml"

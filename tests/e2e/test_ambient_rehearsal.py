@@ -6,7 +6,8 @@ from __future__ import annotations
 import pytest
 
 from steps import checks
-from steps.run.launch import RunRequest, TargetRequest, start
+from steps.run.launch import start
+from steps.run.request import RunRequest, TargetRequest
 
 from ..ambient_end_state import CHANNELS, GATEWAY_METADATA_WITH_GAP_CLOSED, MESHED, REMOVED, ROUTED
 from ..engine_runs import run_aborting_on_questions

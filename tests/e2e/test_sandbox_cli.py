@@ -7,7 +7,8 @@ import os
 import subprocess
 import sys
 
-from steps.run.launch import RunRequest, TargetRequest, start
+from steps.run.launch import start
+from steps.run.request import RunRequest, TargetRequest
 
 
 def cairn(*args, env, input_text=None):

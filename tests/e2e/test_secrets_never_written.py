@@ -13,7 +13,8 @@ import pytest
 
 from steps.errors import BadInput
 from steps.record import export, secret_store
-from steps.run.launch import RunRequest, TargetRequest, resume, start
+from steps.run.launch import resume, start
+from steps.run.request import RunRequest, TargetRequest
 from steps.runbook import params, registry
 from steps.runbook.plan import format_plan
 from steps.runbook.plan import resolve as plan_resolve

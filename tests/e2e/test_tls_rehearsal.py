@@ -75,7 +75,8 @@ def test_a_plan_that_would_drop_tls_stops_in_preflight_with_nothing_removed():
 
 
 def test_a_skipped_certificates_step_is_caught_by_verification():
-    from steps.run.launch import RunRequest, TargetRequest, start
+    from steps.run.launch import start
+    from steps.run.request import RunRequest, TargetRequest
 
     from ..engine_runs import run_aborting_on_questions
 

@@ -124,7 +124,8 @@ def test_blockers_stop_the_run_in_pre_reqs(tmp_path, scenario, codes):
 
 def test_istio_ambient_rehearses_on_istio_bookinfo_unless_told_otherwise():
     import steps.sandbox as sandbox
-    from steps.run.launch import RunRequest, TargetRequest, start
+    from steps.run.launch import start
+    from steps.run.request import RunRequest, TargetRequest
 
     assert sandbox.scenarios_for("istio-ambient") == [
         "istio-bookinfo",

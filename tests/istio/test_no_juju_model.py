@@ -5,7 +5,8 @@ question names only the Kubernetes context."""
 from __future__ import annotations
 
 from steps.cluster.sources.capture import run_reads
-from steps.run.launch import RunRequest, TargetRequest, start
+from steps.run.launch import start
+from steps.run.request import RunRequest, TargetRequest
 from steps.run.targets import LiveTarget
 
 

@@ -9,7 +9,8 @@ import shlex
 import yaml
 
 from steps.run import events as ev
-from steps.run.launch import RunRequest, TargetRequest, start
+from steps.run.launch import start
+from steps.run.request import RunRequest, TargetRequest
 from steps.runbook import registry
 
 from ..engine_runs import run_aborting_on_questions

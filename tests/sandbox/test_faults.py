@@ -76,3 +76,18 @@ def test_bin_scripts_fail_once_too(make_sandbox):
     second = subprocess.run(["kubectl", "get", "ns"], env=env, capture_output=True, text=True)
     assert first.returncode == 1 and "refused" in first.stderr
     assert second.returncode == 0 and "kubeflow" in second.stdout
+
+
+def test_faults_are_fixed_when_the_sandbox_is_made(make_sandbox):
+    """A sandbox made without faults has emulators that do not look for any (Cairn runs every
+    command with CAIRN_STEP set; looking parsed the whole state once more per command)."""
+    sb = make_sandbox()
+    assert "faults=False" in (sb.path / "bin" / "kubectl").read_text()
+    state = json.loads((sb.path / "state.json").read_text())
+    state["faults"] = {"step": {"kind": "fail", "fired": 0}}  # planted afterwards, by hand
+    (sb.path / "state.json").write_text(json.dumps(state))
+    env = {**os.environ, **sandbox.environ(sb.path), "CAIRN_STEP": "step"}
+    done = subprocess.run(["kubectl", "get", "ns"], env=env, capture_output=True, text=True)
+    assert done.returncode == 0 and "kubeflow" in done.stdout
+    made_with = make_sandbox(faults=[("step", "fail")])
+    assert "faults=True" in (made_with.path / "bin" / "kubectl").read_text()

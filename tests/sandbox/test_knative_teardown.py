@@ -18,7 +18,8 @@ import yaml
 import steps.sandbox as sandbox
 from steps.checks import run_check
 from steps.cluster import read_sandbox
-from steps.run.launch import RunRequest, TargetRequest, start
+from steps.run.launch import start
+from steps.run.request import RunRequest, TargetRequest
 from steps.runbook.registry import BUILTIN_DIR
 
 from ..engine_runs import run_aborting_on_questions

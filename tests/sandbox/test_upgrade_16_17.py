@@ -20,7 +20,8 @@ import yaml
 import steps.sandbox as sandbox
 from steps.checks.ckf16 import CHANNELS_1_7
 from steps.run import events as ev
-from steps.run.launch import RunRequest, TargetRequest, start
+from steps.run.launch import start
+from steps.run.request import RunRequest, TargetRequest
 from steps.runbook.registry import BUILTIN_DIR
 
 from ..engine_runs import run_aborting_on_questions

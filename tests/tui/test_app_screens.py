@@ -11,7 +11,7 @@ import pytest
 from textual.widgets import Footer, Log
 from textual.widgets._footer import FooterKey
 
-from steps.run.launch import RunRequest, TargetRequest
+from steps.run.request import RunRequest, TargetRequest
 from tui.app import CairnApp
 from tui.dialogs.help import HelpScreen
 from tui.dialogs.summary import SummaryScreen

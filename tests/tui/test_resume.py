@@ -7,6 +7,7 @@ import json
 import pytest
 
 from steps.run import launch
+from steps.run.request import RunRequest, TargetRequest
 from tui.app import CairnApp
 from tui.dialogs.confirm import ConfirmScreen
 from tui.dialogs.summary import SummaryScreen
@@ -46,10 +47,10 @@ def sandbox_request(tmp_path):
     pytest.importorskip("steps.sandbox", reason="the rehearsal sandbox is not there yet")
     path = tmp_path / "resume-me.yaml"
     path.write_text(RUNBOOK)
-    return launch.RunRequest(
+    return RunRequest(
         runbook="resume-me",
         runbook_file=str(path),
-        target=launch.TargetRequest(kind="sandbox", speed=0),
+        target=TargetRequest(kind="sandbox", speed=0),
         yes=True,
     )
 

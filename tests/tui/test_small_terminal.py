@@ -5,7 +5,7 @@ from __future__ import annotations
 from textual.widgets import Footer, Label
 from textual.widgets._footer import FooterKey
 
-from steps.run.launch import RunRequest, TargetRequest
+from steps.run.request import RunRequest, TargetRequest
 from tui.app import CairnApp
 from tui.widgets.choices import PlatformChoice
 

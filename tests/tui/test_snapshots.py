@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 from textual.widgets._footer import FooterKey
 
-from steps.run.launch import RunRequest, TargetRequest
+from steps.run.request import RunRequest, TargetRequest
 from tui.app import CairnApp
 from tui.dialogs.decision import DecisionScreen
 from tui.dialogs.summary import SummaryScreen

@@ -3,7 +3,7 @@ aimed at the chosen context and controller, as the confirmation and the record d
 
 from __future__ import annotations
 
-from steps.run.launch import RunRequest, TargetRequest
+from steps.run.request import RunRequest, TargetRequest
 from tui.app import CairnApp
 from tui.screens.start import StartScreen
 

@@ -15,12 +15,11 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import Screen
-from textual.widgets import Button, Footer, Input, Label, Select, Static
+from textual.widgets import Button, Input, Label, Select, Static
 
-from steps.checks import detect_platform
 from steps.errors import CairnError
-from steps.run import launch, targets
-from steps.run.launch import RunRequest, TargetRequest
+from steps.run import targets
+from steps.run.request import RunRequest, TargetRequest
 from steps.runbook import params as params_mod
 from steps.runbook import plan as plan_mod
 from steps.runbook import registry
@@ -29,6 +28,8 @@ from steps.runbook.model import Runbook
 from ..look import Look, css
 from ..messages import PlatformDetected
 from ..widgets.choices import ChoiceChanged, InlineChoice, PlatformChoice
+from ..widgets.plan_text import PlanText
+from ..widgets.steady_footer import SteadyFooter
 
 LIVE = "live"
 LABELS = {"user_namespaces": "Namespaces"}
@@ -92,6 +93,8 @@ class StartScreen(Screen[None]):
         self.suggested = ""
         self.suggested_from = ""
         self.launching = False
+        self._params_of = ""  # the runbook whose param rows are shown
+        self._previewed: tuple[Any, ...] | None = None  # what the preview shows was planned from
 
     # --- layout ------------------------------------------------------------------------------
 
@@ -120,14 +123,16 @@ class StartScreen(Screen[None]):
             with Horizontal(classes="row"):
                 yield Label(" ", classes="label")
                 yield Static("", id="target-hint", markup=False)
-            yield Vertical(id="params")
+            # The first runbook's params are composed with the form, not mounted after it: the
+            # first frame then needs one layout, not a second pass over a screen already laid out.
+            yield Vertical(*self._param_rows(), id="params")
             with Horizontal(classes="row", id="run-row"):
                 yield Label(" ", classes="label")
                 yield Button("Run (ctrl+r)", id="run", compact=True, variant="success")
                 yield Static("", id="start-error", markup=False)
         with VerticalScroll(id="preview"):
-            yield Static("", id="plan-text", markup=False)
-        yield Footer(compact=True)
+            yield PlanText(id="plan-text")
+        yield SteadyFooter(compact=True)
 
     def _load_runbooks(self) -> dict[str, Runbook]:
         """Every runbook that loads; one that does not is reported, not fatal to the others."""
@@ -180,7 +185,9 @@ class StartScreen(Screen[None]):
             label = row.query(".label").first(Label) if row.query(".label") else None
             if label is not None:
                 name = str(label.content).lstrip(FOCUS_MARKS)
-                label.update((self._mark if current else " ") + name)
+                marked = (self._mark if current else " ") + name
+                if marked != str(label.content):  # an update lays the screen out again
+                    label.update(marked)
 
     @property
     def _mark(self) -> str:
@@ -193,7 +200,7 @@ class StartScreen(Screen[None]):
         if not self.runbooks:
             self.show_error("no runbook loads; see the notes")
             return
-        await self._build_params()
+        self._update_preview()
         self._suggest_platform()
         self.query_one("#runbook", Select).focus()
 
@@ -202,13 +209,28 @@ class StartScreen(Screen[None]):
         value = self.query_one("#runbook", Select).value
         return self.runbooks[str(value)] if value in self.runbooks else next(iter(self.runbooks.values()))
 
+    def _chosen_runbook(self) -> Runbook:
+        """`runbook`, also while composing (before the runbook Select can be queried)."""
+        if self.is_mounted:
+            return self.runbook
+        return self.runbooks.get(self.request.runbook) or next(iter(self.runbooks.values()))
+
     async def _build_params(self) -> None:
-        """One row per param of the chosen runbook; the flags' values first, then defaults."""
+        """The rows of the chosen runbook's params, in place of the last one's."""
+        if self.runbooks and self._params_of == self.runbook.id:
+            return  # already shown (the runbook Select says "changed" when it is first set)
         box = self.query_one("#params", Vertical)
         await box.remove_children()
+        await box.mount_all(self._param_rows())
+        self._update_preview()
+
+    def _param_rows(self) -> list[Any]:
+        """One row per param of the chosen runbook; the flags' values first, then defaults."""
         if not self.runbooks:
-            return
-        rb = self.runbook
+            self._params_of = ""
+            return []
+        rb = self._chosen_runbook()
+        self._params_of = rb.id
         given = self.request.given if rb.id == self.request.runbook else {}
         rows: list[Any] = []
         for param in rb.params:
@@ -271,8 +293,7 @@ class StartScreen(Screen[None]):
                         classes="row",
                     )
                 )
-        await box.mount_all(rows)
-        self._update_preview()
+        return rows
 
     # --- the platform suggestion ---------------------------------------------------------------------
 
@@ -297,6 +318,8 @@ class StartScreen(Screen[None]):
 
     @work(thread=True, exclusive=True, group="detect-platform", exit_on_error=False)
     def _detect_live(self) -> None:
+        from steps.checks import detect_platform
+
         try:
             model = str(self.request.given.get("model") or "kubeflow")
             state = targets.LiveTarget(model=model, context=self.request.target.context).read_state()
@@ -385,13 +408,25 @@ class StartScreen(Screen[None]):
         )
 
     def _update_preview(self) -> None:
-        text = self.query_one("#plan-text", Static)
+        text = self.query_one("#plan-text", PlanText)
         try:
             rb = self.runbook
-            values = params_mod.resolve(rb, self.given())
+            given = self.given()
+            target = str(self.query_one("#target", Select).value)
+            # Widgets say "changed" as they are first set, several times before the first frame:
+            # the same choices plan the same, and re-laying out hundreds of plan lines is not free.
+            key = (rb.id, target, repr(sorted(given.items())))
+            if key == self._previewed:
+                return
+            self._previewed = key
+            values = params_mod.resolve(rb, given)
             plan = plan_mod.resolve(rb, values, preview=True)
-            if str(self.query_one("#target", Select).value) == LIVE:
+            if target == LIVE:
                 # The commands as a live run sends them: aimed at the chosen context and controller.
+                from steps.run import (
+                    launch,  # the live target only: the sandbox's first frame is sooner without
+                )
+
                 model = str(values.params.get("model") or "kubeflow")
                 plan = launch.pin_plan(plan, launch.make_target(self.build_request().target, None, model))
             preview = plan_mod.format_plan(plan)
