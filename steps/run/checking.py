@@ -21,6 +21,9 @@ from .unwind import StepFailed
 Emit = Callable[..., None]  # (event, journal=True)
 CheckRunner = Callable[..., CheckResult]  # (name, state, params, **args)
 SUMMARY_EVERY_SECONDS = 5.0  # how often the cluster-state summary file is rewritten during waits
+# A read this recent, with no command started or ended since, is the cluster as it is now: a
+# step's verification and the next step's "already done" check share one read.
+REUSE_SECONDS = 1.0
 
 
 class ClusterChecks:
@@ -44,10 +47,16 @@ class ClusterChecks:
         self._current_step = current_step  # named in the notice when a read fails
         self.last_state: ClusterState | None = None
         self._summary_written = -SUMMARY_EVERY_SECONDS
+        self.commands_seen = 0  # bumped when a command starts or ends (Engine._emit)
+        self._read_at: tuple[float, int] | None = None  # (monotonic time, commands_seen) of last_state
 
     # --- the cluster's state --------------------------------------------------------------
 
-    def read(self) -> ClusterState | None:
+    def read(self, fresh: bool = False) -> ClusterState | None:
+        """The cluster's state; a read under REUSE_SECONDS old with no command since is reused
+        unless `fresh` (a wait polls for changes no command makes)."""
+        if not fresh and self._reusable():
+            return self.last_state
         try:
             state = self.target.read_state()
         except Exception as exc:  # an unreadable cluster is a reason to wait, not to crash
@@ -62,12 +71,21 @@ class ClusterChecks:
             return None
         self.last_state = state
         now = time.monotonic()
+        self._read_at = (now, self.commands_seen)
         if now - self._summary_written >= SUMMARY_EVERY_SECONDS:
             self._summary_written = now
             self.write_summary(state)
         return state
 
+    def _reusable(self) -> bool:
+        if self._read_at is None or self.last_state is None:
+            return False
+        at, seen = self._read_at
+        return seen == self.commands_seen and time.monotonic() - at < REUSE_SECONDS
+
     def read_quietly(self) -> ClusterState | None:
+        if self._reusable():
+            return self.last_state
         try:
             return self.target.read_state()
         except Exception:  # noqa: BLE001 - the summary is a courtesy; the run is over

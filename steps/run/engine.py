@@ -644,6 +644,8 @@ class Engine:
     # --- plumbing -----------------------------------------------------------------------------
 
     def _emit(self, event: ev.Event, journal: bool = True) -> None:
+        if isinstance(event, (ev.CommandStarted, ev.CommandFinished)):
+            self.cluster.commands_seen += 1  # the cluster may change: the next read is fresh
         with self._emit_lock:
             if journal:
                 self.journal.write(event)

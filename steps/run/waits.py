@@ -92,7 +92,7 @@ class Waiter:
                     )
                 )
                 return
-            state = self.cluster.read()
+            state = self.cluster.read(fresh=True)
             lines = pending(state) if state is not None else ("cluster state could not be read",)
             now = time.monotonic()
             if lines is None:
