@@ -31,7 +31,7 @@ from steps.runbook import params, plan, registry  # noqa: E402
 
 
 class _Target:
-    kind, runs_commands, settle_poll, settle_stable = "bench", True, 0.0, 0.0
+    kind, runs_commands, settle_poll, settle_stable, wait_limit = "bench", True, 0.0, 0.0, None
 
     def describe(self):
         return {"kind": "bench"}
