@@ -6,8 +6,10 @@ import json
 
 import pytest
 
+import steps.sandbox as sandbox
+
 from ..ambient_end_state import CHANNELS, GATEWAY_METADATA, LEFT_ALONE, MESHED, REMOVED, ROUTED
-from .conftest import PROFILES, guide_commands, run_guide
+from .conftest import PROFILES, Sandbox, guide_commands, run_guide
 
 
 def related(status: dict, app: str, endpoint: str, other: str) -> bool:
@@ -23,8 +25,19 @@ def containers(pod: dict) -> list[str]:
     return [c["name"] for c in pod["spec"]["containers"]]
 
 
+@pytest.fixture(scope="module")
+def migrated(tmp_path_factory):
+    """The guide run once for the tests that only look at where it lands (a whole run of the guide
+    is ~10 s of emulated commands); a test that changes the sandbox makes its own (`fresh`)."""
+    path = tmp_path_factory.mktemp("guide") / "sandbox"
+    sandbox.create(path, "ckf-1.11-microk8s", speed=0.0)
+    sb = Sandbox(path)
+    run_guide(sb, guide_commands("microk8s", cilium=False))
+    return sb
+
+
 @pytest.fixture
-def migrated(make_sandbox):
+def fresh(make_sandbox):
     sb = make_sandbox("ckf-1.11-microk8s")
     run_guide(sb, guide_commands("microk8s", cilium=False))
     return sb
@@ -70,9 +83,9 @@ def test_the_guide_ends_in_a_correct_ambient_deployment(migrated):
             assert unit["juju-status"]["current"] == "idle"
 
 
-def test_closing_the_pvcviewer_gap_makes_everything_active(migrated):
-    migrated.ok("juju integrate pvcviewer-operator:gateway-metadata istio-ingress-k8s:gateway-metadata")
-    apps = migrated.status()["applications"]
+def test_closing_the_pvcviewer_gap_makes_everything_active(fresh):
+    fresh.ok("juju integrate pvcviewer-operator:gateway-metadata istio-ingress-k8s:gateway-metadata")
+    apps = fresh.status()["applications"]
     assert {a["application-status"]["current"] for a in apps.values()} == {"active"}
 
 
