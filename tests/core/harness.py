@@ -189,6 +189,15 @@ def book(*steps: str) -> str:
     return HEADER + "phases:\n  - id: p\n    title: Phase\n    steps:\n" + "\n".join(steps)
 
 
+def generated_step(sid: str, generator: str) -> str:
+    """A step whose commands the named generator makes."""
+    return f"""      - id: {sid}
+        title: Generated
+        doc: a step whose commands a generator makes
+        generate: {generator}
+"""
+
+
 def step(sid: str, run: list[str], extra: str = "") -> str:
     """A step running `run`, with `extra` YAML lines (indented 8) appended."""
     cmds = "\n".join(f"          - {c}" for c in run)

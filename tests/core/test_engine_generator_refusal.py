@@ -9,25 +9,9 @@ from steps.run import events as ev
 from steps.runbook import generators
 from steps.runbook.generators import Generated
 
-from .harness import HEADER, make
+from .harness import book, generated_step, make, step
 
-RUNBOOK = (
-    HEADER
-    + """phases:
-  - id: p
-    title: Phase
-    steps:
-      - id: a
-        title: Generated
-        doc: a step whose commands a generator makes
-        generate: test-refuses-once
-      - id: b
-        title: After
-        doc: runs after
-        run:
-          - echo after
-"""
-)
+RUNBOOK = book(generated_step("a", "test-refuses-once"), step("b", ["echo after"]))
 
 
 @pytest.fixture

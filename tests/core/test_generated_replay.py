@@ -15,20 +15,9 @@ from steps.runbook import generators
 from steps.runbook.generators import Generated
 from steps.runbook.model import BenignRule, Command
 
-from .harness import HEADER, make, resume
+from .harness import book, generated_step, make, resume
 
-RUNBOOK = (
-    HEADER
-    + """phases:
-  - id: p
-    title: Phase
-    steps:
-      - id: a
-        title: Generated
-        doc: two generated commands; the second fails in a way its benign rule accepts
-        generate: test-benign-second
-"""
-)
+RUNBOOK = book(generated_step("a", "test-benign-second"))
 
 BENIGN = BenignRule(pattern="already exists", why="it is there already")
 SECOND = Command(
