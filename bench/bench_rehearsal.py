@@ -20,29 +20,19 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from state_reads import counted_state_reads  # noqa: E402
+
 import steps.sandbox as sandbox  # noqa: E402
-from steps.cluster import sources  # noqa: E402
 from steps.run import events as ev  # noqa: E402
-from steps.run.launch import RunRequest, TargetRequest, start  # noqa: E402
+from steps.run.launch import start  # noqa: E402
+from steps.run.request import RunRequest, TargetRequest  # noqa: E402
 
 SCENARIO = "ckf-1.11-microk8s"
 
 
 def rehearse() -> tuple[float, list[list[str]], int, float, str]:
     argvs: list[list[str]] = []
-    reads = {"n": 0, "s": 0.0}
-    read_sandbox = sources.read_sandbox
-
-    def counted(*args, **kwargs):
-        began = time.perf_counter()
-        try:
-            return read_sandbox(*args, **kwargs)
-        finally:
-            reads["n"] += 1
-            reads["s"] += time.perf_counter() - began
-
-    sources.read_sandbox = counted
-    try:
+    with counted_state_reads() as reads:
         started = time.perf_counter()
         launched = start(
             RunRequest(
@@ -65,9 +55,7 @@ def rehearse() -> tuple[float, list[list[str]], int, float, str]:
         finally:
             launched.close()
         total = time.perf_counter() - started
-    finally:
-        sources.read_sandbox = read_sandbox
-    return total, argvs, reads["n"], reads["s"], outcome
+    return total, argvs, int(reads["n"]), reads["s"], outcome
 
 
 def bare(argvs: list[list[str]], root: Path) -> tuple[float, int]:

@@ -76,25 +76,14 @@ def main() -> None:
 
 
 def upgrade_16_17(root: Path) -> None:
-    from steps.cluster import sources
+    from state_reads import counted_state_reads
+
     from steps.run.launch import start
     from steps.run.request import RunRequest, TargetRequest
     from tests.sandbox.test_upgrade_16_17 import _runbook
 
     os.environ["CAIRN_HOME"] = str(root / "cairn-home")
-    reads = {"n": 0, "s": 0.0}
-    read_sandbox = sources.read_sandbox
-
-    def counted(*args, **kwargs):
-        began = time.perf_counter()
-        try:
-            return read_sandbox(*args, **kwargs)
-        finally:
-            reads["n"] += 1
-            reads["s"] += time.perf_counter() - began
-
-    sources.read_sandbox = counted
-    try:
+    with counted_state_reads() as reads:
         started = time.perf_counter()
         target = TargetRequest(kind="sandbox", scenario="ckf-1.6", speed=0)
         launched = start(
@@ -105,8 +94,6 @@ def upgrade_16_17(root: Path) -> None:
         finally:
             launched.close()
         total = time.perf_counter() - started
-    finally:
-        sources.read_sandbox = read_sandbox
     print(
         f"ckf-1.6-to-1.7 through the engine at speed 0: {outcome} in {total:.1f} s, of which "
         f"{reads['n']} state reads {reads['s']:.1f} s"
