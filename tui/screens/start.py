@@ -371,17 +371,25 @@ class StartScreen(Screen[None]):
         out: dict[str, Any] = {}
         if rb.id == self.request.runbook:
             out.update({k: v for k, v in self.request.given.items() if rb.param(k) is None})
+        flags = self.request.given if rb.id == self.request.runbook else {}
         for param in rb.params:
             found = self.query(f"#param-{param.name}")
             if not found:
                 continue
             widget = found.first()
             if isinstance(widget, PlatformChoice | InlineChoice):
-                out[param.name] = widget.value
+                value = widget.value
             elif isinstance(widget, Select):
-                out[param.name] = str(widget.value)
+                value = str(widget.value)
             elif isinstance(widget, Input) and widget.value.strip():
-                out[param.name] = widget.value.strip()
+                value = widget.value.strip()
+            else:
+                continue
+            if param.discover and param.name not in flags and value == param.default:
+                # Left at its default: the run discovers it from the cluster (a TLS gateway's
+                # `tls=carry`), as `cairn run` does for a param not given.
+                continue
+            out[param.name] = value
         return out
 
     def build_request(self) -> RunRequest:
