@@ -64,10 +64,3 @@ def no_real_cluster_tools(tmp_path_factory, monkeypatch):
     yield
     if record.exists():
         pytest.fail(f"a real cluster tool was called during the test:\n{record.read_text()}")
-
-
-def pytest_xdist_auto_num_workers(config):
-    """`-n auto`: one worker more than there are cores. Much of the suite waits on emulated
-    commands, tmux and the app's timers; with one worker a core, a core sits idle meanwhile (on the
-    2-core test machine: 221 s with 3 workers, 218 s with 4, 260-281 s with 2)."""
-    return (os.cpu_count() or 1) + 1

@@ -58,15 +58,19 @@ async def test_the_footer_at_60_columns_keeps_help_and_quit(launched_factory):
         await wait_for(
             pilot, lambda: command_started(launched, "remove-istio-pilot"), what="a running command"
         )
+        # The footer composes its keys after the screen settles: wait for them, not a fixed time.
+        await wait_for(pilot, lambda: app.screen.query_one(Footer).query(FooterKey), what="the footer's keys")
         await pilot.pause(0.2)
         footer = app.screen.query_one(Footer)
         keys = {key.key_display: key.region for key in footer.query(FooterKey)}
         for key in ("space", "s", "a", "?", "q"):
             assert key in keys and keys[key].right <= 60, f"{key} is not in the footer at 60 columns"
         await pilot.resize_terminal(100, 30)
-        await pilot.pause(0.3)
-        keys = {key.key_display for key in app.screen.query_one(Footer).query(FooterKey)}
-        assert {"e", "/", "w", "z"} <= keys
+
+        def wide_keys() -> set[str]:
+            return {key.key_display for key in app.screen.query_one(Footer).query(FooterKey)}
+
+        await wait_for(pilot, lambda: {"e", "/", "w", "z"} <= wide_keys(), what="the wide footer's keys")
         await pilot.resize_terminal(60, 20)
         await pilot.pause(0.3)
     # A narrow screen hides keys from its own footer only, never from the next screen's.
