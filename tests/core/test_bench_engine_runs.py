@@ -16,4 +16,6 @@ def test_the_engine_bench_runs_and_prints_its_ratio():
     done = subprocess.run([sys.executable, str(BENCH), "3"], capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stderr[-2000:]
     assert "outcome: succeeded; 3 commands" in done.stdout
-    assert re.search(r"engine per command: cairn [\d.]+ ms \| floor [\d.]+ ms .* \| ratio [\d.]+", done.stdout)
+    assert re.search(
+        r"engine per command: cairn [\d.]+ ms \| floor [\d.]+ ms .* \| ratio [\d.]+", done.stdout
+    )
