@@ -8,27 +8,13 @@ import time
 from steps.record.journal import read
 from steps.run import events as ev
 
-from .harness import HEADER, Result, Settle, make
+from .harness import Result, Settle, book, make, step
 
 PY = sys.executable
 
 
-def _step(sid, run, extra=""):
-    cmds = "\n".join(f"          - {c}" for c in run)
-    return f"""      - id: {sid}
-        title: Step {sid}
-        doc: test step {sid}
-        run:
-{cmds}
-{extra}"""
-
-
-def book(*steps):
-    return HEADER + "phases:\n  - id: p\n    title: Phase\n    steps:\n" + "\n".join(steps)
-
-
 def test_runs_to_success_and_journals_everything(tmp_path):
-    h = make(book(_step("a", ["echo one", "echo two"]), _step("b", ["echo three"])), tmp_path).start()
+    h = make(book(step("a", ["echo one", "echo two"]), step("b", ["echo three"])), tmp_path).start()
     assert h.join() == "succeeded"
     types = h.journal_types()
     assert types[0] == "session.started" and types[-1] == "run.finished"
@@ -40,7 +26,7 @@ def test_runs_to_success_and_journals_everything(tmp_path):
 def test_pause_holds_before_the_next_command_and_never_kills(tmp_path):
     marker = tmp_path / "second-ran"
     h = make(
-        book(_step("a", [f"[{PY}, -c, 'import time; time.sleep(0.6); print(1)']", f"touch {marker}"])),
+        book(step("a", [f"[{PY}, -c, 'import time; time.sleep(0.6); print(1)']", f"touch {marker}"])),
         tmp_path,
     )
     h.start()
@@ -56,7 +42,7 @@ def test_pause_holds_before_the_next_command_and_never_kills(tmp_path):
 
 
 def test_skip_with_reason_is_recorded(tmp_path):
-    h = make(book(_step("a", ["echo a"]), _step("b", ["echo b"])), tmp_path)
+    h = make(book(step("a", ["echo a"]), step("b", ["echo b"])), tmp_path)
     h.engine.skip("b", "done by hand in ticket CHG-42")
     h.start()
     assert h.join() == "succeeded"
@@ -71,7 +57,7 @@ def test_skip_with_reason_is_recorded(tmp_path):
 def test_retry_reruns_from_the_failed_command(tmp_path):
     flag = tmp_path / "flag"
     fail_once = f"[sh, -c, 'if [ -e {flag} ]; then echo fixed; else touch {flag}; echo broken; exit 1; fi']"
-    h = make(book(_step("a", ["echo first", fail_once, "echo third"])), tmp_path).start()
+    h = make(book(step("a", ["echo first", fail_once, "echo third"])), tmp_path).start()
     request = h.wait_for(lambda e: isinstance(e, ev.DecisionRequested))
     assert request.kind == "failed" and request.options == ("retry", "skip", "abort")
     h.engine.decide(request.id, "retry")
@@ -84,7 +70,7 @@ def test_retry_reruns_from_the_failed_command(tmp_path):
 
 
 def test_skip_a_failed_step(tmp_path):
-    h = make(book(_step("a", ['"false"']), _step("b", ["echo b"])), tmp_path).start()
+    h = make(book(step("a", ['"false"']), step("b", ["echo b"])), tmp_path).start()
     request = h.wait_for(lambda e: isinstance(e, ev.DecisionRequested))
     h.engine.decide(request.id, "skip", "known flake")
     assert h.join() == "succeeded"
@@ -93,7 +79,7 @@ def test_skip_a_failed_step(tmp_path):
 
 
 def test_abort_kills_the_running_command(tmp_path):
-    h = make(book(_step("a", ["sleep 60"]), _step("b", ["echo never"])), tmp_path).start()
+    h = make(book(step("a", ["sleep 60"]), step("b", ["echo never"])), tmp_path).start()
     started = h.wait_for(lambda e: isinstance(e, ev.CommandStarted))
     time.sleep(0.2)
     h.engine.abort()
@@ -112,7 +98,7 @@ def test_abort_kills_the_running_command(tmp_path):
 def test_destructive_step_asks_and_can_be_declined(tmp_path):
     marker = tmp_path / "boom"
     h = make(
-        book(_step("d", [f"touch {marker}"], "        destructive: true"), _step("e", ["echo e"])), tmp_path
+        book(step("d", [f"touch {marker}"], "        destructive: true"), step("e", ["echo e"])), tmp_path
     )
     h.start()
     request = h.wait_for(lambda e: isinstance(e, ev.DecisionRequested))
@@ -123,14 +109,14 @@ def test_destructive_step_asks_and_can_be_declined(tmp_path):
 
 
 def test_yes_confirms_destructive_steps_and_records_it(tmp_path):
-    h = make(book(_step("d", ["echo x"], "        destructive: true")), tmp_path, yes=True).start()
+    h = make(book(step("d", ["echo x"], "        destructive: true")), tmp_path, yes=True).start()
     assert h.join() == "succeeded"
     made = h.of(ev.DecisionMade)[0]
     assert made.by == "--yes" and made.choice == "yes"
 
 
 def test_benign_error_counts_as_success(tmp_path):
-    text = book(_step("a", ["[sh, -c, 'echo ERROR relation already exists >&2; exit 1']"]))
+    text = book(step("a", ["[sh, -c, 'echo ERROR relation already exists >&2; exit 1']"]))
     text = text.replace(
         "phases:", "benign:\n  - {command: sh -c, pattern: 'already exists', why: relation exists}\nphases:"
     )
@@ -160,7 +146,7 @@ def test_settle_waits_then_goes_on(tmp_path):
         reads["n"] += 1
         return Settle(reads["n"] > 3, ("app/0  waiting  executing  installing agent",))
 
-    h = make(book(_step("a", ["echo a"], "        settle: [app]")), tmp_path, settle=settle).start()
+    h = make(book(step("a", ["echo a"], "        settle: [app]")), tmp_path, settle=settle).start()
     assert h.join() == "succeeded"
     progress = h.of(ev.WaitProgress)
     assert progress and "installing agent" in progress[0].lines[0]
@@ -169,7 +155,7 @@ def test_settle_waits_then_goes_on(tmp_path):
 
 def test_settle_timeout_asks_and_override_goes_on(tmp_path):
     h = make(
-        book(_step("a", ["echo a"], "        settle: [app]")),
+        book(step("a", ["echo a"], "        settle: [app]")),
         tmp_path,
         settle=lambda s, a: Settle(False, ("app/0 blocked",)),
         settle_timeout=0.2,
@@ -183,7 +169,7 @@ def test_settle_timeout_asks_and_override_goes_on(tmp_path):
 
 def test_operator_override_during_settle(tmp_path):
     h = make(
-        book(_step("a", ["echo a"], "        settle: [app]")),
+        book(step("a", ["echo a"], "        settle: [app]")),
         tmp_path,
         settle=lambda s, a: Settle(False, ("app/0 waiting",)),
     ).start()
@@ -193,7 +179,7 @@ def test_operator_override_during_settle(tmp_path):
 
 
 def test_already_done_check_skips_the_commands(tmp_path):
-    text = book(_step("a", ["echo should-not-run"], "        check: [app-absent: {app: x}]"))
+    text = book(step("a", ["echo should-not-run"], "        check: [app-absent: {app: x}]"))
     h = make(
         text, tmp_path, checks={"app-absent": lambda s, p, **a: Result("passed", "x is not in the model")}
     ).start()
@@ -211,7 +197,7 @@ def test_verify_failure_then_retry_reverifies(tmp_path):
         return Result("failed" if calls["n"] == 1 else "passed", "not yet", "do X")
 
     h = make(
-        book(_step("a", ["echo a"], "        verify: [thing]")), tmp_path, checks={"thing": flaky}
+        book(step("a", ["echo a"], "        verify: [thing]")), tmp_path, checks={"thing": flaky}
     ).start()
     request = h.wait_for(lambda e: isinstance(e, ev.DecisionRequested))
     assert "thing: not yet" in request.prompt
@@ -227,7 +213,7 @@ def test_wait_for_polls_checks(tmp_path):
         calls["n"] += 1
         return Result("passed" if calls["n"] > 2 else "failed", "istio-pilot is dying")
 
-    text = book(_step("a", ["echo a"], "        wait-for: [app-absent: {app: istio-pilot}]"))
+    text = book(step("a", ["echo a"], "        wait-for: [app-absent: {app: istio-pilot}]"))
     h = make(text, tmp_path, checks={"app-absent": gone}).start()
     assert h.join() == "succeeded"
     assert "istio-pilot is dying" in h.of(ev.WaitProgress)[0].lines[0]
@@ -246,7 +232,7 @@ def test_ask_step_needs_a_yes(tmp_path):
 
 
 def test_detach_leaves_the_command_running(tmp_path):
-    h = make(book(_step("a", ["[sh, -c, 'sleep 0.8; echo done']"])), tmp_path).start()
+    h = make(book(step("a", ["[sh, -c, 'sleep 0.8; echo done']"])), tmp_path).start()
     started = h.wait_for(lambda e: isinstance(e, ev.CommandStarted))
     h.engine.detach("the operator quit")
     assert h.join() == "detached"
@@ -280,8 +266,8 @@ def test_resume_reattaches_and_runs_nothing_twice(tmp_path):
     gate = tmp_path / "gate"
     log = tmp_path / "ran.log"
     book_text = book(
-        _step("a", [f"[sh, -c, 'echo a >> {log}']"]),
-        _step(
+        step("a", [f"[sh, -c, 'echo a >> {log}']"]),
+        step(
             "b",
             [
                 f"[sh, -c, 'echo b1 >> {log}']",
@@ -310,7 +296,7 @@ def test_resume_after_a_retried_failure_goes_on_from_the_right_command(tmp_path)
     flag, gate, log = tmp_path / "flag", tmp_path / "gate", tmp_path / "ran.log"
     fail_once = f"[sh, -c, 'echo c1 >> {log}; if [ -e {flag} ]; then exit 0; fi; touch {flag}; exit 1']"
     gated = f"[sh, -c, 'while [ ! -e {gate} ]; do sleep 0.05; done; echo c2 >> {log}']"
-    h = make(book(_step("a", [fail_once, gated, f"[sh, -c, 'echo c3 >> {log}']"])), tmp_path).start()
+    h = make(book(step("a", [fail_once, gated, f"[sh, -c, 'echo c3 >> {log}']"])), tmp_path).start()
     request = h.wait_for(lambda e: isinstance(e, ev.DecisionRequested))
     h.engine.decide(request.id, "retry")  # the first command now succeeds
     h.wait_for(lambda e: isinstance(e, ev.CommandStarted) and "gate" in e.display)
@@ -347,9 +333,7 @@ def test_secret_values_are_forgotten_when_the_run_succeeds(tmp_path):
 def test_every_command_knows_its_session_and_step_on_any_target(tmp_path):
     """CAIRN_SESSION and CAIRN_STEP are set for every command, not only for the sandbox's faults."""
     show = "echo $CAIRN_STEP $CAIRN_SESSION"
-    h = make(
-        book(_step("first", [f"sh -c '{show}'"]), _step("second", [f"sh -c '{show}'"])), tmp_path
-    ).start()
+    h = make(book(step("first", [f"sh -c '{show}'"]), step("second", [f"sh -c '{show}'"])), tmp_path).start()
     assert h.join() == "succeeded"
     assert h.engine.target.kind == "fake"
     assert (h.directory / "commands" / "001.out").read_text() == f"first {h.directory}\n"

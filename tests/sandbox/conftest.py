@@ -85,3 +85,15 @@ def run_guide(sb: Sandbox, commands: list[str]) -> None:
     for command in commands:
         rc, out, err = sb.run(command)
         assert rc == 0, f"guide step failed: {command}\nexit {rc}\n{out}\n{err}"
+
+
+def ambient_ingress(sb: Sandbox) -> None:
+    """The sidecar gateway replaced by istio-k8s and istio-ingress-k8s (no routes related yet)."""
+    for command in (
+        "juju remove-application --no-prompt istio-ingressgateway",
+        "juju remove-application --no-prompt istio-pilot",
+        "juju deploy istio-k8s --trust --channel 2/edge",
+        "juju deploy istio-ingress-k8s --trust --channel 2/edge",
+        "juju integrate istio-ingress-k8s istio-k8s",
+    ):
+        sb.ok(command)

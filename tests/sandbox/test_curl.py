@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from .conftest import ambient_ingress
+
 SIDECAR_IP = "10.64.140.43"
 
 
@@ -26,14 +28,7 @@ def test_nothing_listens_once_the_gateway_is_removed(make_sandbox):
 
 def test_an_ingress_without_its_routes_answers_404(make_sandbox):
     sb = make_sandbox()
-    for command in (
-        "juju remove-application --no-prompt istio-ingressgateway",
-        "juju remove-application --no-prompt istio-pilot",
-        "juju deploy istio-k8s --trust --channel 2/edge",
-        "juju deploy istio-ingress-k8s --trust --channel 2/edge",
-        "juju integrate istio-ingress-k8s istio-k8s",
-    ):
-        sb.ok(command)
+    ambient_ingress(sb)
     assert sb.ok(f"curl -s -o /dev/null -w %{{http_code}} http://{SIDECAR_IP}/") == "404"
     rc, _, err = sb.run(f"curl -sSf http://{SIDECAR_IP}/")
     assert rc == 22 and "returned error: 404" in err

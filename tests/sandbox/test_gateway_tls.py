@@ -4,6 +4,8 @@ and istio-ingress-k8s's http -> https redirect."""
 
 from __future__ import annotations
 
+from .conftest import ambient_ingress
+
 IP = "10.64.140.43"
 NAME = "kubeflow.example.com"
 CA_HELP = (
@@ -12,17 +14,6 @@ CA_HELP = (
     "establish a secure connection to it. To learn more about this situation and\n"
     "how to fix it, please visit the web page mentioned above.\n"
 )
-
-
-def _ambient_ingress(sb):
-    for command in (
-        "juju remove-application --no-prompt istio-ingressgateway",
-        "juju remove-application --no-prompt istio-pilot",
-        "juju deploy istio-k8s --trust --channel 2/edge",
-        "juju deploy istio-ingress-k8s --trust --channel 2/edge",
-        "juju integrate istio-ingress-k8s istio-k8s",
-    ):
-        sb.ok(command)
 
 
 def test_the_tls_scenario_serves_https_on_the_sidecar_gateway(make_sandbox):
@@ -50,7 +41,7 @@ def test_the_plain_scenario_has_nothing_on_443(make_sandbox):
 
 def test_istio_ingress_k8s_serves_https_only_once_its_certificate_is_related(make_sandbox):
     sb = make_sandbox("ckf-1.11-tls")
-    _ambient_ingress(sb)
+    ambient_ingress(sb)
     # The new gateway without a certificate: no 443 on its Service, so nothing answers there.
     rc, _, err = sb.run(f"curl -sSk --resolve {NAME}:443:{IP} https://{NAME}/")
     assert rc == 7 and f"Failed to connect to {NAME} port 443" in err
@@ -90,7 +81,7 @@ def test_istio_ingress_k8s_serves_https_only_once_its_certificate_is_related(mak
 
 def test_removing_the_provider_takes_https_away(make_sandbox):
     sb = make_sandbox("ckf-1.11-tls")
-    _ambient_ingress(sb)
+    ambient_ingress(sb)
     sb.ok("juju integrate istio-ingress-k8s:certificates self-signed-certificates")
     assert sb.ok(f"curl -sk -o /dev/null -w %{{http_code}} https://{IP}/") == "404"
     sb.ok("juju remove-relation istio-ingress-k8s:certificates self-signed-certificates")
@@ -100,7 +91,7 @@ def test_removing_the_provider_takes_https_away(make_sandbox):
 
 def test_manual_tls_certificates_serves_nothing_until_someone_provides_the_certificate(make_sandbox):
     sb = make_sandbox()
-    _ambient_ingress(sb)
+    ambient_ingress(sb)
     sb.ok("juju deploy manual-tls-certificates --channel 1/stable")
     sb.ok("juju integrate istio-ingress-k8s:certificates manual-tls-certificates")
     assert sb.run(f"curl -sSk https://{IP}/")[0] == 7  # the request waits for a person to sign it
