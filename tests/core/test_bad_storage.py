@@ -71,10 +71,9 @@ def test_disk_full_mid_run_stops_cleanly_with_the_journal_whole(tmp_path):
     """The engine stops as a detach with one clear notice; no traceback, the journal parses."""
     from steps.run import events as ev
 
-    from .harness import make
-    from .test_engine import _step, book
+    from .harness import book, make, step
 
-    h = make(book(_step("a", ["echo one"]), _step("b", ["echo two"])), tmp_path)
+    h = make(book(step("a", ["echo one"]), step("b", ["echo two"])), tmp_path)
     writes = {"n": 0}
     real = journal.JournalWriter.write
 

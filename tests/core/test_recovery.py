@@ -13,8 +13,7 @@ import pytest
 from steps.run import events as ev
 from steps.run.execute import CommandFiles
 
-from .harness import Result, make, resume
-from .test_engine import _step, book
+from .harness import Result, book, make, resume, step
 
 NOT_DONE = {"app-absent": lambda s, p, **a: Result("failed", "x is still there")}
 DONE = {"app-absent": lambda s, p, **a: Result("passed", "x is not in the model")}
@@ -23,9 +22,7 @@ CHECK = "        check: [app-absent: {app: x}]"
 
 def _leave_mid_command(tmp_path, command: str, extra: str = CHECK):
     log = tmp_path / "ran.log"
-    h = make(
-        book(_step("a", [f"[sh, -c, 'echo ran >> {log}; {command}']"], extra)), tmp_path, checks=NOT_DONE
-    )
+    h = make(book(step("a", [f"[sh, -c, 'echo ran >> {log}; {command}']"], extra)), tmp_path, checks=NOT_DONE)
     h.start()
     started = h.wait_for(lambda e: isinstance(e, ev.CommandStarted))
     files = CommandFiles.numbered(h.directory / "commands", started.number)
@@ -90,7 +87,7 @@ def test_retry_consults_the_check_before_running_again(tmp_path):
         return Result("passed", "deployed") if state["deployed"] else Result("failed", "not deployed")
 
     h = make(
-        book(_step("a", [f"[sh, -c, 'echo ran >> {log}; exit 1']"], CHECK)),
+        book(step("a", [f"[sh, -c, 'echo ran >> {log}; exit 1']"], CHECK)),
         tmp_path,
         checks={"app-absent": absent},
     ).start()
@@ -105,7 +102,7 @@ def test_retry_consults_the_check_before_running_again(tmp_path):
 def test_retry_without_a_check_says_it_runs_again(tmp_path):
     flag, log = tmp_path / "flag", tmp_path / "ran.log"
     cmd = f"[sh, -c, 'echo ran >> {log}; if [ -e {flag} ]; then exit 0; fi; touch {flag}; exit 1']"
-    h = make(book(_step("a", [cmd])), tmp_path).start()
+    h = make(book(step("a", [cmd])), tmp_path).start()
     asked = h.wait_for(lambda e: isinstance(e, ev.DecisionRequested))
     h.engine.decide(asked.id, "retry")
     assert h.join() == "succeeded"
