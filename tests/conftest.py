@@ -13,6 +13,15 @@ TRIPWIRE_TOOLS = ("juju", "kubectl", "curl", "helm", "istioctl")
 ROOT = Path(__file__).resolve().parents[1]
 
 
+def pytest_xdist_auto_num_workers(config):
+    """`-n auto`: one worker more than the cores. A third of the suite's time is spent waiting
+    (real sleeps in the timing tests, tmux, commands that take seconds on purpose), and with a
+    worker per core one core sat idle that long: 195-200 s on 2 cores, 155-165 s with three. The
+    TUI tests wait for what they assert (never a fixed pause), so the extra load does not make
+    them flaky."""
+    return (os.cpu_count() or 1) + 1
+
+
 def pytest_sessionstart(session):
     """Bytecode for Cairn's modules before a test starts `python -m tui` in a fresh process. With
     PYTHONDONTWRITEBYTECODE set (as in a developer's shell) no such process writes it, and each

@@ -76,7 +76,9 @@ def to_json(obj: Any) -> str:
     from .state import compact_json
 
     if compact_json():  # Cairn's own in-process state read: only its parsers see this
-        return json.dumps(obj, ensure_ascii=False, separators=(",", ":")) + "\n"
+        import msgspec  # the C encoder: several times faster than json.dumps on a pod list
+
+        return msgspec.json.encode(obj).decode() + "\n"
     return json.dumps(obj, indent=4, ensure_ascii=False) + "\n"
 
 

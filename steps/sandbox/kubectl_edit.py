@@ -337,14 +337,34 @@ def read_manifests(ctx: Ctx, files: list[str]) -> list[Obj]:
     return docs
 
 
+# kubectl's `--dry-run` values, and what it adds to each line: nothing is stored.
+_DRY_RUN = {"none": "", "client": " (dry run)", "server": " (server dry run)"}
+
+
+class _NothingStored(Exception):
+    """Raised inside the transaction of a dry run, so its changes are never written."""
+
+
 def cmd_apply(ctx: Ctx, argv: list[str], create: bool = False) -> int:
     p = parse_args(argv, file_flag=True)
+    dry = p.get("dryrun") or "none"
+    if dry not in _DRY_RUN:
+        raise KubectlError(f'error: Invalid dry-run value ({dry}). Must be "none", "server", or "client".')
     if not p.get("filename"):
         raise KubectlError("error: must specify one of -f and -k")
     docs = read_manifests(ctx, p.get("filename"))
+    lines: list[str] = []
+    try:
+        _apply(ctx, p, docs, create, lines, dry_run=dry != "none")
+    except _NothingStored:
+        pass
+    ctx.out.append("".join(f"{line}{_DRY_RUN[dry]}\n" for line in lines))
+    return 0
+
+
+def _apply(ctx: Ctx, p, docs: list[Obj], create: bool, lines: list[str], *, dry_run: bool) -> None:
     with transaction(ctx.dir) as state:
         t = now()
-        lines = []
         for doc in docs:
             api_version = doc.get("apiVersion", "")
             kind = kinds.resolve(
@@ -392,9 +412,9 @@ def cmd_apply(ctx: Ctx, argv: list[str], create: bool = False) -> int:
                 continue
             _create(state, kind, doc, ns, t, ctx.dir)
             lines.append(f"{label} created")
+        if dry_run:
+            raise _NothingStored()
         workloads.after_change(state, t, ctx.dir)
-    ctx.out.append("\n".join(lines) + "\n")
-    return 0
 
 
 def _create(state: State, kind: kinds.Kind, doc: Obj, ns: str | None, t: float, sandbox_dir: Path) -> None:

@@ -105,3 +105,21 @@ def test_wait_for_delete_and_ready(make_sandbox):
     )
     sb.ok("kubectl delete pod my-notebook-0 -n admin")
     assert json.loads(sb.ok("kubectl get pod my-notebook-0 -n admin -o json"))["status"]["phase"] == "Running"
+
+
+def test_apply_with_dry_run_stores_nothing_and_says_so(make_sandbox):
+    """kubectl's --dry-run=client|server prints what would happen, marked, and changes nothing."""
+    sb = make_sandbox()
+    manifest = (
+        b"apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: probe\n  namespace: admin\ndata: {a: b}\n"
+    )
+    for mode, mark in (("client", " (dry run)"), ("server", " (server dry run)")):
+        rc, out, err = sb.run(["kubectl", "apply", f"--dry-run={mode}", "-f", "-"], stdin=manifest)
+        assert (rc, out, err) == (0, f"configmap/probe created{mark}\n", "")
+    assert sb.run("kubectl get configmap probe -n admin")[0] == 1, "a dry run stored the object"
+    rc, _, err = sb.run(["kubectl", "apply", "--dry-run=maybe", "-f", "-"], stdin=manifest)
+    assert rc == 1 and 'Invalid dry-run value (maybe). Must be "none", "server", or "client".' in err
+    assert (
+        sb.ok(["kubectl", "apply", "--dry-run=none", "-f", "-"], stdin=manifest)
+        == "configmap/probe created\n"
+    )
