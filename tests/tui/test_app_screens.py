@@ -9,7 +9,6 @@ import threading
 
 import pytest
 from textual.widgets import Footer, Log
-from textual.widgets._footer import FooterKey
 
 from steps.run.request import RunRequest, TargetRequest
 from tui.app import CairnApp
@@ -27,16 +26,8 @@ from tui.widgets.phase_tree import PhaseTree
 from tui.widgets.step_detail import StepDetail
 
 from . import fakes
-from .conftest import wait_for
+from .conftest import wait_for, wait_for_footer
 from .test_app_run import command_started, journal
-
-
-def footer_keys(screen) -> dict[str, tuple[int, int]]:
-    """Each footer key shown, with its left and right edge."""
-    out = {}
-    for key in screen.query(FooterKey):
-        out[key.key_display] = (key.region.x, key.region.right)
-    return out
 
 
 @pytest.mark.parametrize("size", [(80, 24), (200, 50)])
@@ -46,14 +37,13 @@ async def test_the_layout_keeps_what_matters_visible(launched_factory, size):
     app = CairnApp(launched=launched)
     async with app.run_test(size=size) as pilot:
         await wait_for(pilot, lambda: command_started(launched, "remove-istio-pilot"), what="a running step")
-        await pilot.pause(0.3)
         screen = app.screen
-        keys = footer_keys(screen)
-        for key in ("space", "s", "a", "e", "/", "?", "q"):
-            assert key in keys, f"footer lacks {key}: {sorted(keys)}"
-            assert keys[key][1] <= width, f"footer key {key} is cut off at {width} columns"
-        tree = screen.query_one(PhaseTree)
+        await wait_for_footer(pilot, ("space", "s", "a", "e", "/", "?", "q"), width)
         log = screen.query_one(OutputPane).query_one(Log)
+        await wait_for(
+            pilot, lambda: any("removing istio-pilot" in line for line in log.lines), what="output"
+        )
+        tree = screen.query_one(PhaseTree)
         cluster = screen.query_one(ClusterPane)
         footer = screen.query_one(Footer)
         for widget in (tree, log, cluster):
@@ -63,7 +53,6 @@ async def test_the_layout_keeps_what_matters_visible(launched_factory, size):
         assert not tree.region.overlaps(log.region)
         assert not log.region.overlaps(cluster.region)
         assert footer.region.y == height - 1
-        assert any("removing istio-pilot" in line for line in log.lines)
         labels = [str(node.label) for node in tree._steps.values()]
         assert all(len(label) <= tree.size.width for label in labels)
         await pilot.press("q", "y")
@@ -131,8 +120,8 @@ async def test_watch_follows_read_only(launched_factory):
     async with app.run_test(size=(80, 24)) as pilot:
         screen = app.screen
         assert isinstance(screen, WatchScreen)
-        keys = footer_keys(screen)
-        assert "space" in keys and "s" not in keys and "a" not in keys
+        keys = await wait_for_footer(pilot, ("space",), 80)
+        assert "s" not in keys and "a" not in keys
         await pilot.press("space", "a", "s")
         assert isinstance(app.screen, WatchScreen)  # nothing opened, nothing asked
         assert not launched.engine.paused

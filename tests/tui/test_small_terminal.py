@@ -9,7 +9,7 @@ from steps.run.request import RunRequest, TargetRequest
 from tui.app import CairnApp
 from tui.widgets.choices import PlatformChoice
 
-from .conftest import wait_for
+from .conftest import wait_for, wait_for_footer
 from .test_app_run import command_started
 
 
@@ -58,13 +58,7 @@ async def test_the_footer_at_60_columns_keeps_help_and_quit(launched_factory):
         await wait_for(
             pilot, lambda: command_started(launched, "remove-istio-pilot"), what="a running command"
         )
-        # The footer composes its keys after the screen settles: wait for them, not a fixed time.
-        await wait_for(pilot, lambda: app.screen.query_one(Footer).query(FooterKey), what="the footer's keys")
-        await pilot.pause(0.2)
-        footer = app.screen.query_one(Footer)
-        keys = {key.key_display: key.region for key in footer.query(FooterKey)}
-        for key in ("space", "s", "a", "?", "q"):
-            assert key in keys and keys[key].right <= 60, f"{key} is not in the footer at 60 columns"
+        await wait_for_footer(pilot, ("space", "s", "a", "?", "q"), 60)
         await pilot.resize_terminal(100, 30)
 
         def wide_keys() -> set[str]:

@@ -96,6 +96,11 @@ class MainScreen(Screen[None]):
         Binding("q", "quit", "Quit"),
     ]
 
+    # The keys in the footer whose offer follows the run (`kill`, `decide`, `note` are not shown).
+    FOOTER_CONTROLS = tuple(
+        b.action for b in BINDINGS if isinstance(b, Binding) and b.show and b.action in CONTROL_ACTIONS
+    )
+
     def __init__(
         self,
         feed: Feed,
@@ -120,6 +125,7 @@ class MainScreen(Screen[None]):
         self._decision_id = 0
         self._summary_shown = False
         self._toasted: dict[str, float] = {}
+        self._last_offered: tuple[bool | None, ...] = ()
         self.cluster_interval = cluster_interval or feed.state_refresh
 
     @property
@@ -211,7 +217,19 @@ class MainScreen(Screen[None]):
         if step_id and not isinstance(event, ev.WaitProgress):
             tree.refresh_step(step_id)
         self._update_status()
-        self.refresh_bindings()
+        self._refresh_bindings_if_changed()
+
+    def _refresh_bindings_if_changed(self) -> None:
+        """Refresh the footer only when what `check_action` reads has changed: the footer builds
+        its keys anew on each refresh, and doing that for every engine event took a tenth of the
+        app's time in a rehearsal (and a look at the footer could land mid-build)."""
+        offered = self._offered()
+        if offered != self._last_offered:
+            self._last_offered = offered
+            self.refresh_bindings()
+
+    def _offered(self) -> tuple[bool | None, ...]:
+        return tuple(self.check_action(action, ()) for action in self.FOOTER_CONTROLS)
 
     def _toast(self, notice: ev.Notice, every: float = 60) -> None:
         """Every notice is in the output pane and the record; a toast only where it needs eyes,

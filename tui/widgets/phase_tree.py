@@ -46,6 +46,7 @@ class PhaseTree(Tree[NodeRef]):
         self._phases: dict[str, TreeNode[NodeRef]] = {}
         self._view: SessionView | None = None
         self.following = True
+        self._cursor_request = 0  # the latest follow/overview; an older queued move is dropped
         self.followed = ""
 
     # --- building and labels ----------------------------------------------------------------
@@ -153,7 +154,8 @@ class PhaseTree(Tree[NodeRef]):
                 pnode.expand()
             elif phase_state(self._view, phase) in FINAL_STATES and pnode.is_expanded:
                 pnode.collapse()
-        self.call_after_refresh(self._put_cursor, node)
+        self._cursor_request += 1
+        self.call_after_refresh(self._put_cursor, node, self._cursor_request)
 
     def overview(self) -> None:
         """The run ended: every phase folded, from the top, so the whole plan fits on one screen."""
@@ -161,10 +163,17 @@ class PhaseTree(Tree[NodeRef]):
             return
         for pnode in self._phases.values():
             pnode.collapse()
-        self.call_after_refresh(self.move_cursor_to_line, 0)
+        self._cursor_request += 1
+        self.call_after_refresh(self._put_cursor, None, self._cursor_request)
 
-    def _put_cursor(self, node: TreeNode[NodeRef]) -> None:
-        if self.following and node.line >= 0:
+    def _put_cursor(self, node: TreeNode[NodeRef] | None, request: int) -> None:
+        """Move the cursor as the latest follow/overview asked: an earlier request still queued
+        (a step followed just before the run ended) must not land after it, on a stale line."""
+        if request != self._cursor_request or not self.following:
+            return
+        if node is None:
+            self.move_cursor_to_line(0)
+        elif node.line >= 0:
             self.move_cursor(node, animate=False)
 
     def selected_step(self) -> str:
