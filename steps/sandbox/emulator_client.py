@@ -31,7 +31,8 @@ LIMITS = (0, 1, 2, 3, 4, 5, 6, 7, 9)  # RLIMIT_CPU, FSIZE, DATA, STACK, CORE, RS
 def main(tool: str, *, root: str, site: list[str], faults: bool, name: str, idle: float) -> None:
     """Run this emulated command: through the server called `name` if it answers, else here."""
     environ = posix.environ
-    if environ.get(b"CAIRN_SANDBOX_SERVER", b"") != b"off":
+    # Linux only: the server's socket is an abstract one, and its peers are known by SO_PEERCRED.
+    if sys.platform == "linux" and environ.get(b"CAIRN_SANDBOX_SERVER", b"") != b"off":
         status = _through_server(tool, faults, name)
         if status is not None:
             sys.exit(status)
@@ -49,18 +50,18 @@ def _through_server(tool: str, faults: bool, name: str) -> int | None:
     try:
         try:
             sock.connect(b"\0" + name.encode())
-            if _peer_uid(sock) != posix.getuid():  # a name squatted by another user: not ours
+            if peer_uid(sock) != posix.getuid():  # a name squatted by another user: not ours
                 return None
             frame = request(tool, faults)
             sent = sock.sendmsg([frame], [(_socket.SOL_SOCKET, _socket.SCM_RIGHTS, _fds(0, 1, 2))])
             if sent < len(frame):  # (a send of nothing fails once the command has ended there)
                 sock.sendall(frame[sent:])
-            if _recv_exactly(sock, len(STARTED)) != STARTED:
+            if recv_exactly(sock, len(STARTED)) != STARTED:
                 return None  # the server was leaving, or could not match this process: run here
         except OSError:
             return None
         try:
-            reply = _recv_exactly(sock, 4)
+            reply = recv_exactly(sock, 4)
         except OSError:
             reply = b""
         if len(reply) < 4:
@@ -101,7 +102,7 @@ def _limits() -> list[str]:
     return found
 
 
-def _peer_uid(sock: _socket.socket) -> int:
+def peer_uid(sock: _socket.socket) -> int:
     cred = sock.getsockopt(_socket.SOL_SOCKET, _socket.SO_PEERCRED, 12)  # struct ucred: pid, uid, gid
     return int.from_bytes(cred[4:8], sys.byteorder)
 
@@ -110,7 +111,7 @@ def _fds(*fds: int) -> bytes:
     return b"".join(fd.to_bytes(4, sys.byteorder, signed=True) for fd in fds)
 
 
-def _recv_exactly(sock: _socket.socket, size: int) -> bytes:
+def recv_exactly(sock: _socket.socket, size: int) -> bytes:
     data = b""
     while len(data) < size:
         chunk = sock.recv(size - len(data))

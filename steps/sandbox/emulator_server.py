@@ -19,7 +19,7 @@ import threading
 import time
 from pathlib import Path
 
-from .emulator_client import LIMITS, STARTED
+from .emulator_client import LIMITS, STARTED, peer_uid, recv_exactly
 
 
 def fingerprint(package: Path) -> str:
@@ -73,8 +73,7 @@ def _warm() -> None:
 
 
 def _serve_one(listener: socket.socket, conn: socket.socket) -> None:
-    cred = conn.getsockopt(socket.SOL_SOCKET, socket.SO_PEERCRED, 12)
-    if int.from_bytes(cred[4:8], sys.byteorder) != os.getuid():
+    if peer_uid(conn) != os.getuid():
         return
     conn.setblocking(True)
     header, fds, _, _ = socket.recv_fds(conn, 4, 3)
@@ -83,12 +82,7 @@ def _serve_one(listener: socket.socket, conn: socket.socket) -> None:
             os.close(fd)
         return
     size = int.from_bytes(header, "little")
-    payload = b""
-    while len(payload) < size:
-        chunk = conn.recv(size - len(payload))
-        if not chunk:
-            break
-        payload += chunk
+    payload = recv_exactly(conn, size)
     if len(payload) == size and os.fork() == 0:
         _child(listener, conn, fds, payload)  # never returns
     for fd in fds:

@@ -228,3 +228,29 @@ async def test_a_wait_that_times_out_asks_and_can_go_on(launched_factory):
         ("confirm", "yes", "--yes"),
         ("wait-timeout", "override", "operator"),
     ]
+
+
+async def test_the_footer_is_rebuilt_only_when_a_shown_keys_offer_changes(launched_factory, monkeypatch):
+    """The footer rebuilds every key on each refresh of the bindings; refreshed for every engine
+    event, that was a tenth of the app's time in a rehearsal. Kill (k) comes and goes with each
+    command but is not in the footer, so it refreshes nothing."""
+    from tui.screens.main import MainScreen
+
+    refreshes = {"n": 0}
+    original = MainScreen.refresh_bindings
+
+    def counted(self) -> None:
+        refreshes["n"] += 1
+        original(self)
+
+    monkeypatch.setattr(MainScreen, "refresh_bindings", counted)
+    launched = launched_factory(yes=True)
+    app = CairnApp(launched=launched)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await wait_for(pilot, lambda: isinstance(app.screen, SummaryScreen), what="the end of the run")
+        await pilot.press("q")
+    events = len(journal(launched))
+    commands = sum(1 for record in journal(launched) if record["type"] == "command.started")
+    assert commands >= 5 and events > 25
+    # Every event refreshed them before: 39 for 32 events. Now about one a step's offer change (11).
+    assert refreshes["n"] < events / 2, f"{refreshes['n']} refreshes for {events} events, {commands} commands"
