@@ -14,7 +14,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from . import kinds
-from .state import State, next_counter
+from .state import State, next_counter, snapshot_memo
 
 Obj = dict[str, Any]
 _HASH_ALPHABET = "bcdfghjklmnpqrstvwxz2456789"
@@ -164,6 +164,18 @@ def get(state: State, key: str, namespace: str | None, name: str, now: float) ->
 
 
 def listing(state: State, key: str, now: float, namespace: str | None = None) -> list[Obj]:
+    """The live objects of a kind, sorted. Inside a read-only snapshot each listing is made once:
+    a state read renders every workload, and each looked up its pods by scanning them all."""
+    memo = snapshot_memo(state)
+    if memo is None:
+        return _listing(state, key, now, namespace)
+    found = memo.get(("listing", key, namespace))
+    if found is None:
+        found = memo[("listing", key, namespace)] = _listing(state, key, now, namespace)
+    return list(found)
+
+
+def _listing(state: State, key: str, now: float, namespace: str | None) -> list[Obj]:
     out = []
     for obj in state.get("k8s", {}).get(key, {}).values():
         if not alive(obj, now):

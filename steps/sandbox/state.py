@@ -88,10 +88,19 @@ def snapshot(sandbox_dir: Path) -> Iterator[None]:
         return
     state = load(sandbox_dir)
     _SNAPSHOT.value = (Path(sandbox_dir).resolve(), state, Path(sandbox_dir))
+    _SNAPSHOT.memo = {}
     try:
         yield
     finally:
         _SNAPSHOT.value = None
+        _SNAPSHOT.memo = None
+
+
+def snapshot_memo(state: State) -> dict[Any, Any] | None:
+    """A dict that lives as long as the `snapshot()` holding `state`, for answers derived from it
+    alone (the state cannot change inside a snapshot); None outside one."""
+    held = getattr(_SNAPSHOT, "value", None)
+    return _SNAPSHOT.memo if held is not None and held[1] is state else None
 
 
 def compact_json() -> bool:

@@ -67,3 +67,22 @@ def test_public_copies_deeply_and_keeps_types():
     out["metadata"]["labels"]["a"] = "changed"
     out["spec"]["t"][1].append(3)
     assert obj["metadata"]["labels"]["a"] == "b" and obj["spec"]["t"][1] == [2], "the state is untouched"
+
+
+def test_a_snapshot_lists_each_kind_once_and_the_next_snapshot_sees_changes(make_sandbox):
+    from steps.sandbox import state as state_mod
+
+    sb = make_sandbox()
+    with sandbox.reading(sb.path):
+        held = state_mod.load(sb.path)
+        first = kube.listing(held, "Namespace", time.time())
+        again = kube.listing(held, "Namespace", time.time())
+        assert first == again and first is not again, "each caller gets its own list"
+        assert ("listing", "Namespace", None) in state_mod.snapshot_memo(held)
+    assert state_mod.snapshot_memo(held) is None, "the memo ends with its snapshot"
+    sb.ok("kubectl create namespace probe")
+    with sandbox.reading(sb.path):
+        names = [
+            o["metadata"]["name"] for o in kube.listing(state_mod.load(sb.path), "Namespace", time.time())
+        ]
+    assert "probe" in names
