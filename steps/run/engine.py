@@ -486,23 +486,14 @@ class Engine:
             )
             return False
         shown = ", ".join(r.shown() for r in step.check)
-        if self._already_done(step, CheckPurpose.CHECK):
-            self._emit(
-                ev.Notice(
-                    level=Level.INFO,
-                    step_id=step.id,
-                    text=f"{step.title}: its check ({shown}) passes, so it is already done; not run again",
-                )
-            )
-            return True
-        self._emit(
-            ev.Notice(
-                level=Level.INFO,
-                step_id=step.id,
-                text=f"{step.title}: its check ({shown}) does not pass, so it is not done yet",
-            )
+        done = self._already_done(step, CheckPurpose.CHECK)
+        verdict = (
+            "passes, so it is already done; not run again" if done else "does not pass, so it is not done yet"
         )
-        return False
+        self._emit(
+            ev.Notice(level=Level.INFO, step_id=step.id, text=f"{step.title}: its check ({shown}) {verdict}")
+        )
+        return done
 
     def _finish_step(self, step: PlannedStep, state: StepEnd, reason: str, started: float | None) -> None:
         now = time.time()
