@@ -13,6 +13,7 @@ import shutil
 import subprocess
 import sys
 import time
+import uuid
 from pathlib import Path
 
 import pytest
@@ -31,9 +32,9 @@ class Terminal:
     def __init__(self, socket: str, command: str, env: dict[str, str]):
         self.socket = socket
         self.env = env
-        self._tmux("new-session", "-d", "-s", "e2e", "-x", "80", "-y", "24", command)
+        self._tmux("new-session", "-d", "-s", "e2e", "-x", "80", "-y", "24", command, check=True)
 
-    def _tmux(self, *args: str) -> str:
+    def _tmux(self, *args: str, check: bool = False) -> str:
         done = subprocess.run(
             [TMUX, "-L", self.socket, "-f", "/dev/null", *args],
             env=self.env,
@@ -41,6 +42,7 @@ class Terminal:
             text=True,
             timeout=30,
         )
+        assert not check or done.returncode == 0, f"tmux {args[0]} failed: {done.stderr.strip()}"
         return done.stdout
 
     def screen(self) -> str:
@@ -91,7 +93,9 @@ def terminal(tmp_path):
         program = str(cairn) if cairn.exists() else f"{sys.executable} -m tui"
         # The shell stays to print the exit status, as a person's shell would.
         command = f"cd {ROOT} && {program} {args}; echo '[exited '$?']'; sleep 30"
-        term = Terminal(f"cairn-e2e-{os.getpid()}-{len(made)}", command, env)
+        # A socket of its own per terminal, never reused: the last test's server may still be
+        # going away (kill-server) when this one starts, and a session made on it dies with it.
+        term = Terminal(f"cairn-e2e-{os.getpid()}-{uuid.uuid4().hex[:8]}", command, env)
         made.append(term)
         return term
 
